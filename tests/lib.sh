@@ -1,0 +1,79 @@
+# Shell helpers for integration tests: TAP output plus a few assertions.
+# Sourced by tests/integration/*.sh; NS_TOP, NS_BUILD and NS_BIN come from run.sh.
+: "${NS_TOP:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${NS_BUILD:=$NS_TOP/build}"
+: "${NS_BIN:=$NS_BUILD/northstar}"
+T_N=0
+T_FAILED=0
+
+t_ok() {
+	T_N=$((T_N + 1))
+	echo "ok $T_N - $1"
+}
+t_fail() {
+	T_N=$((T_N + 1))
+	T_FAILED=$((T_FAILED + 1))
+	echo "not ok $T_N - $1"
+	[ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/  # /'
+	return 0
+}
+t_skip() {
+	T_N=$((T_N + 1))
+	echo "ok $T_N - $1 # SKIP $2"
+}
+
+# t_run NAME CMD...: passes when CMD exits 0.
+t_run() {
+	name=$1
+	shift
+	if out=$("$@" 2>&1); then t_ok "$name"; else t_fail "$name" "$out"; fi
+}
+
+# t_expect NAME STATUS NEEDLE CMD...: CMD exits with STATUS and its output (stdout and
+# stderr) contains NEEDLE (empty NEEDLE matches anything).
+t_expect() {
+	name=$1 want=$2 needle=$3
+	shift 3
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ "$rc" != "$want" ]; then
+		t_fail "$name" "exit status $rc, expected $want; output: $out"
+	elif [ -n "$needle" ] && ! printf '%s' "$out" | grep -qF -- "$needle"; then
+		t_fail "$name" "output lacks '$needle': $out"
+	else
+		t_ok "$name"
+	fi
+}
+
+# t_eq NAME GOT WANT
+t_eq() {
+	if [ "$2" = "$3" ]; then t_ok "$1"; else t_fail "$1" "got '$2', expected '$3'"; fi
+}
+
+t_need_root() {
+	[ "$(id -u)" = 0 ]
+}
+
+# Loop devices bound to a backing file (autoclear detaches asynchronously, so poll).
+loop_count() {
+	n=0
+	for f in /sys/block/loop*/loop/backing_file; do
+		[ -f "$f" ] && n=$((n + 1))
+	done
+	echo $n
+}
+wait_loop_count() { # WANT: polls up to 5 s; prints the final count
+	i=0
+	while [ $i -lt 50 ]; do
+		c=$(loop_count)
+		[ "$c" -le "$1" ] && break
+		sleep 0.1
+		i=$((i + 1))
+	done
+	loop_count
+}
+
+t_done() {
+	echo "1..$T_N"
+	[ "$T_FAILED" = 0 ]
+}

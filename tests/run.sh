@@ -1,0 +1,91 @@
+#!/bin/sh
+# Runs the test suites and prints one summary line: "N passed, N failed, N skipped".
+# Every test program speaks TAP ("ok", "not ok", "ok ... # SKIP reason").
+#   tests/run.sh BUILD [SUITE...]   suites: unit asan integration fuzz vm (default: all)
+set -u
+BUILD=${1:-build}
+shift 2>/dev/null || true
+SUITES=${*:-unit asan integration fuzz vm}
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=$(cd "$BUILD" && pwd)
+LOGS=$BUILD/test-logs
+rm -rf "$LOGS"
+mkdir -p "$LOGS"
+export NS_TOP="$TOP" NS_BUILD="$BUILD" NS_BIN="$BUILD/northstar"
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+passed=0 failed=0 skipped=0
+: >"$LOGS/skips" >"$LOGS/failures"
+start=$(date +%s)
+
+# run_tap SUITE NAME CMD...: runs one TAP program and tallies its lines.
+run_tap() {
+	suite=$1 name=$2
+	shift 2
+	log="$LOGS/$suite-$(echo "$name" | tr '/ ' '__').log"
+	t0=$(date +%s)
+	"$@" >"$log" 2>&1 </dev/null
+	rc=$?
+	p=$(grep -cE '^ok ' "$log" | tr -d ' ')
+	s=$(grep -cE '^ok .*# SKIP' "$log" | tr -d ' ')
+	f=$(grep -cE '^not ok ' "$log" | tr -d ' ')
+	p=$((p - s))
+	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+		echo "not ok - $name exited with status $rc" >>"$log"
+		f=1
+	fi
+	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+	grep -E '^ok .*# SKIP' "$log" | sed "s|^|$suite/$name: |" >>"$LOGS/skips"
+	status=PASS
+	[ "$f" != 0 ] && status=FAIL
+	printf '%-5s %-12s %-40s %3d ok %3d failed %3d skipped  %3ds\n' "$status" "$suite" "$name" \
+		"$p" "$f" "$s" $(($(date +%s) - t0))
+	if [ "$f" != 0 ]; then
+		echo "---- $log" | tee -a "$LOGS/failures"
+		tail -n 40 "$log" | tee -a "$LOGS/failures"
+		echo "----"
+	fi
+}
+
+for suite in $SUITES; do
+	case $suite in
+	unit)
+		for t in "$BUILD"/tests/unit/test_*; do
+			[ -x "$t" ] && run_tap unit "$(basename "$t")" "$t"
+		done
+		;;
+	asan)
+		for t in "$BUILD"/asan/tests/unit/test_*; do
+			[ -x "$t" ] && run_tap asan "$(basename "$t")" "$t"
+		done
+		;;
+	integration)
+		for t in "$TOP"/tests/integration/*.sh; do
+			[ -f "$t" ] && run_tap integration "$(basename "$t" .sh)" sh "$t"
+		done
+		;;
+	fuzz)
+		run_tap fuzz smoke sh "$TOP/tests/fuzz/run.sh" "$BUILD"
+		;;
+	vm)
+		if [ -f "$TOP/tests/vm/run.sh" ]; then
+			run_tap vm qemu sh "$TOP/tests/vm/run.sh" "$BUILD"
+		fi
+		;;
+	*)
+		echo "run.sh: unknown suite '$suite'" >&2
+		exit 2
+		;;
+	esac
+done
+
+if [ -s "$LOGS/skips" ]; then
+	echo
+	echo "Skipped, with reasons:"
+	sed 's/^/  /' "$LOGS/skips"
+fi
+echo
+echo "Test time: $(($(date +%s) - start)) s; logs in $LOGS"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ]

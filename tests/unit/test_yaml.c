@@ -1,0 +1,119 @@
+#include <errno.h>
+
+#include "libns/yaml.h"
+#include "testlib.h"
+
+static int load(const char *text, struct ns_ydoc *doc, struct ns_err *err)
+{
+	return ns_yaml_load("t.yaml", text, strlen(text), doc, err);
+}
+
+static int test_tree_and_positions(void)
+{
+	struct ns_err err;
+	struct ns_ydoc d;
+	CHECK_OK(load("name: hello\nlist:\n- a\n- 'b'\nmap: {x: 1}\n", &d, &err), &err);
+	CHECK(d.root && d.root->kind == NS_YMAP);
+	CHECK_INT(d.root->n, 3);
+	const struct ns_ynode *l = ns_ymap_get(d.root, "list");
+	CHECK(l && l->kind == NS_YSEQ && l->n == 2);
+	CHECK_INT(l->items[1]->line, 4);
+	CHECK_INT(l->items[1]->col, 3);
+	CHECK(!l->items[1]->plain);
+	CHECK_STR(ns_ymap_get(d.root, "name")->str, "hello");
+	ns_ydoc_free(&d);
+	return 0;
+}
+
+static int test_yaml12_scalars(void)
+{
+	struct ns_err err;
+	struct ns_ydoc d;
+	CHECK_OK(load("a: yes\nb: 0777\nc: 0o777\nd: 0x1f\ne: +12\nf: -3\ng: true\nh: ~\n"
+		      "i: '12'\nj: 0b101\nk:\nl: 18446744073709551616\n",
+		      &d, &err),
+		 &err);
+	uint64_t u;
+	int64_t i;
+	bool b;
+	CHECK_INT(ns_yscalar_bool(ns_ymap_get(d.root, "a"), &b), -EINVAL);
+	CHECK_INT(ns_yscalar_u64(ns_ymap_get(d.root, "b"), &u), -EINVAL);
+	CHECK_INT(ns_yscalar_u64(ns_ymap_get(d.root, "c"), &u), 0);
+	CHECK_INT(u, 0777);
+	CHECK_INT(ns_yscalar_u64(ns_ymap_get(d.root, "d"), &u), 0);
+	CHECK_INT(u, 31);
+	CHECK_INT(ns_yscalar_u64(ns_ymap_get(d.root, "e"), &u), 0);
+	CHECK_INT(u, 12);
+	CHECK_INT(ns_yscalar_i64(ns_ymap_get(d.root, "f"), &i), 0);
+	CHECK_INT(i, -3);
+	CHECK_INT(ns_yscalar_u64(ns_ymap_get(d.root, "f"), &u), -ERANGE);
+	CHECK_INT(ns_yscalar_bool(ns_ymap_get(d.root, "g"), &b), 0);
+	CHECK(b);
+	CHECK(ns_yscalar_is_null(ns_ymap_get(d.root, "h")));
+	CHECK_INT(ns_yscalar_u64(ns_ymap_get(d.root, "i"), &u), -EINVAL);
+	CHECK_INT(ns_yscalar_u64(ns_ymap_get(d.root, "j"), &u), 0);
+	CHECK_INT(u, 5);
+	CHECK(ns_yscalar_is_null(ns_ymap_get(d.root, "k")));
+	CHECK_INT(ns_yscalar_u64(ns_ymap_get(d.root, "l"), &u), -ERANGE);
+	ns_ydoc_free(&d);
+	return 0;
+}
+
+static int test_tags(void)
+{
+	struct ns_err err;
+	struct ns_ydoc d;
+	CHECK_OK(load("policy: !fifo\n  priority: 11\nnet: !namespace foo\n", &d, &err), &err);
+	const struct ns_ynode *p = ns_ymap_get(d.root, "policy");
+	CHECK_STR(p->tag, "!fifo");
+	CHECK(p->kind == NS_YMAP);
+	CHECK_STR(ns_ymap_get(d.root, "net")->tag, "!namespace");
+	CHECK(!ns_ymap_get(d.root, "net")->plain);
+	ns_ydoc_free(&d);
+	return 0;
+}
+
+static int test_json_input(void)
+{
+	struct ns_err err;
+	struct ns_ydoc d;
+	CHECK_OK(load("{\"name\": \"x\", \"uid\": 1000, \"args\": [\"a\", \"b\"]}", &d, &err),
+		 &err);
+	uint64_t u;
+	CHECK_INT(ns_yscalar_u64(ns_ymap_get(d.root, "uid"), &u), 0);
+	CHECK_INT(u, 1000);
+	ns_ydoc_free(&d);
+	return 0;
+}
+
+static int test_errors(void)
+{
+	struct ns_err err;
+	struct ns_ydoc d;
+	CHECK_FAIL(load("a: [1, 2\n", &d, &err), &err, "t.yaml:");
+	CHECK_FAIL(load("a: &x 1\nb: *x\n", &d, &err), &err, "t.yaml:2:4: YAML aliases");
+	CHECK_FAIL(load("a: 1\n---\nb: 2\n", &d, &err), &err, "only one YAML document");
+	char deep[400];
+	memset(deep, '[', 100);
+	deep[100] = '\0';
+	CHECK_FAIL(load(deep, &d, &err), &err, "nesting deeper");
+	CHECK_FAIL(ns_yaml_load("t.yaml", "a: \0", 4, &d, &err), &err, "NUL");
+	CHECK_OK(load("", &d, &err), &err);
+	CHECK(d.root == NULL);
+	return 0;
+}
+
+static int test_error_position(void)
+{
+	struct ns_err err;
+	struct ns_ydoc d;
+	CHECK_OK(load("a:\n  b: 1\n", &d, &err), &err);
+	const struct ns_ynode *b = ns_ymap_get(ns_ymap_get(d.root, "a"), "b");
+	ns_yerr(&err, &d, b, EINVAL, "bad %s", "value");
+	CHECK_STR(err.msg, "t.yaml:2:6: bad value");
+	ns_ydoc_free(&d);
+	return 0;
+}
+
+NS_TEST_MAIN(T(test_tree_and_positions), T(test_yaml12_scalars), T(test_tags), T(test_json_input),
+	     T(test_errors), T(test_error_position))

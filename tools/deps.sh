@@ -1,0 +1,107 @@
+#!/bin/sh
+# Debian dependencies of the build and the tests.
+#   deps.sh install DIR   install every package (apt-get, as root) and fetch cJSON's
+#                         source package into DIR
+#   deps.sh ensure DIR    the same, but only when something is missing
+#   deps.sh missing       list missing packages
+set -u
+
+# Build: compiler and static libraries. Tests: the outside tools used as oracles,
+# the VM harness, fuzzing, and the benchmarks' references.
+PACKAGES="gcc make pkg-config dpkg-dev libc6-dev
+libseccomp-dev libcap-dev libmbedtls-dev libyaml-dev zlib1g-dev libsodium-dev
+clang squashfs-tools cryptsetup-bin unzip python3 python3-cryptography
+qemu-system-x86 cpio busybox-static kmod iproute2 util-linux crun hyperfine"
+
+missing_packages() {
+	for p in $PACKAGES; do
+		st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)
+		case "$st" in
+		*"install ok installed"*) ;;
+		*) printf '%s ' "$p" ;;
+		esac
+	done
+}
+
+have_cjson() { ls "$1"/cjson-*/cJSON.c >/dev/null 2>&1; }
+
+is_debian() { [ -f /etc/debian_version ] && command -v apt-get >/dev/null 2>&1; }
+
+# apt-get with a wait for the package lock and a few retries for a flaky mirror.
+apt_retry() {
+	n=0
+	while :; do
+		if DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 "$@"; then
+			return 0
+		fi
+		n=$((n + 1))
+		[ $n -ge 4 ] && return 1
+		echo "deps: apt-get $1 failed, retrying in $((n * 5)) s" >&2
+		sleep $((n * 5))
+	done
+}
+
+# 'apt-get source' needs deb-src entries: mirror the configured deb entries.
+ensure_deb_src() {
+	if grep -rqsE '^(deb-src|Types:.*deb-src)' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+		return 0
+	fi
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -f "$f" ] || continue
+		sed 's/^Types: deb$/Types: deb-src/' "$f" >/etc/apt/sources.list.d/northstar-src-$(basename "$f")
+	done
+	if [ -f /etc/apt/sources.list ]; then
+		sed -n 's/^deb \(.*\)/deb-src \1/p' /etc/apt/sources.list >/etc/apt/sources.list.d/northstar-src.list
+	fi
+	apt_retry update -qq
+}
+
+fetch_cjson() {
+	dir=$1
+	have_cjson "$dir" && return 0
+	ensure_deb_src || return 1
+	mkdir -p "$dir"
+	(cd "$dir" && apt_retry source -qq cjson) || return 1
+	have_cjson "$dir"
+}
+
+install_all() {
+	dir=$1
+	if ! is_debian; then
+		echo "deps: not a Debian system; install the dependencies listed in README.md by hand" >&2
+		return 1
+	fi
+	if [ "$(id -u)" != 0 ]; then
+		echo "deps: run as root to install: $(missing_packages)" >&2
+		return 1
+	fi
+	m=$(missing_packages)
+	if [ -n "$m" ]; then
+		echo "deps: installing $m"
+		apt_retry update -qq || return 1
+		# shellcheck disable=SC2086
+		apt_retry install -y -qq --no-install-recommends $m || return 1
+	fi
+	fetch_cjson "$dir"
+}
+
+case "${1:-}" in
+install)
+	install_all "${2:-build/deps}"
+	;;
+ensure)
+	dir=${2:-build/deps}
+	if [ -z "$(missing_packages)" ] && have_cjson "$dir"; then
+		exit 0
+	fi
+	install_all "$dir"
+	;;
+missing)
+	missing_packages
+	echo
+	;;
+*)
+	echo "usage: deps.sh install|ensure DIR | missing" >&2
+	exit 2
+	;;
+esac
