@@ -65,6 +65,10 @@ APPLET_OBJ := $(APPLET_SRC:%.c=$(OBJ)/%.o)
 
 BIN := $(BUILD)/northstar
 
+# Keep object files that only feed a test or fuzz binary: deleting them as
+# intermediates would force a rebuild on every run.
+.SECONDARY:
+
 .PHONY: all check check-unit check-vm bench demo deps size install clean distclean \
 	format fuzz-build helpers unit-build FORCE
 all: $(BIN) $(addprefix $(BUILD)/bin/,$(APPLETS))
