@@ -89,10 +89,14 @@ int ns_verity_sb_decode(const uint8_t *in, size_t len, uint64_t data_size, struc
 		return ns_err_set(err, EINVAL,
 				  "verity superblock: hash type %u, expected 1 (normal)",
 				  sb->hash_type);
-	if (strcmp(sb->algorithm, "sha256") != 0 || !all_zero(in + 38, 26))
+	if (strcmp(sb->algorithm, "sha256") != 0)
 		return ns_err_set(err, EINVAL,
 				  "verity superblock: algorithm '%.32s', expected sha256",
 				  sb->algorithm);
+	if (!all_zero(in + 38, 26))
+		return ns_err_set(err, EINVAL,
+				  "verity superblock: algorithm field has bytes after "
+				  "'sha256'");
 	if (sb->data_block_size != BS || sb->hash_block_size != BS)
 		return ns_err_set(err, EINVAL,
 				  "verity superblock: block sizes %u/%u, expected %u/%u",
