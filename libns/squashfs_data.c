@@ -335,7 +335,7 @@ static int open_source(struct sq_data *d, struct sq_node *n, const char *src_dir
 	*s = (struct source){.fd = -1, .mem = n->mem, .size = n->size, .path = d->path};
 	if (sq_node_path(n, src_dir, d->path, sizeof(d->path)) < 0)
 		return ns_err_set(err, ENAMETOOLONG, "'%s...': path too long", d->path);
-	if (n->mem || n->size == 0)
+	if (n->mem || !src_dir)
 		return 0;
 	s->fd = open(d->path, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
 	if (s->fd < 0)
