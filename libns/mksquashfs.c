@@ -10,6 +10,8 @@
 #include "spawn.h"
 #include "util.h"
 
+extern char **environ;
+
 int ns_mksquashfs_version(const char *bin, unsigned *major, unsigned *minor, struct ns_err *err)
 {
 	char out[4096];
@@ -123,8 +125,18 @@ static int run_mksquashfs(const struct ns_mksquashfs_opts *o, const char *root, 
 	}
 	argv[n] = NULL;
 
+	/* mksquashfs refuses SOURCE_DATE_EPOCH beside -all-time: the times come from o. */
+	size_t nenv = 0;
+	while (environ[nenv])
+		nenv++;
+	ns_autofree char **envp = calloc(nenv + 1, sizeof(*envp));
+	if (!envp)
+		return ns_err_set(err, ENOMEM, "out of memory");
+	for (size_t i = 0, j = 0; i < nenv; i++)
+		if (strncmp(environ[i], "SOURCE_DATE_EPOCH=", 18) != 0)
+			envp[j++] = environ[i];
 	char out[2048];
-	int r = ns_run(argv, pfd, out, sizeof(out), err);
+	int r = ns_run_env(argv, envp, pfd, out, sizeof(out), err);
 	if (r > 0)
 		return ns_err_set(err, EIO, "%s failed with exit status %d: %s", o->bin, r, out);
 	return r;

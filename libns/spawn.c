@@ -56,6 +56,12 @@ static int setup_actions(posix_spawn_file_actions_t *fa, int pipe_w, int extra_f
 
 int ns_run(const char *const argv[], int extra_fd, char *out, size_t outsize, struct ns_err *err)
 {
+	return ns_run_env(argv, environ, extra_fd, out, outsize, err);
+}
+
+int ns_run_env(const char *const argv[], char *const envp[], int extra_fd, char *out,
+	       size_t outsize, struct ns_err *err)
+{
 	int p[2] = {-1, -1};
 	if (out && outsize < 2)
 		return ns_err_set(err, EINVAL, "output buffer too small");
@@ -69,7 +75,7 @@ int ns_run(const char *const argv[], int extra_fd, char *out, size_t outsize, st
 	int r = setup_actions(&fa, wr, extra_fd);
 	pid_t pid = -1;
 	if (!r)
-		r = posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
+		r = posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv, envp);
 	posix_spawn_file_actions_destroy(&fa);
 	if (r)
 		return ns_err_sys(err, r, "run %s", argv[0]);

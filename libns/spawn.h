@@ -14,5 +14,8 @@
  * errno when it could not run or died of a signal (named in err, with the output's
  * tail). */
 int ns_run(const char *const argv[], int extra_fd, char *out, size_t outsize, struct ns_err *err);
+/* The same with the environment envp instead of ours. */
+int ns_run_env(const char *const argv[], char *const envp[], int extra_fd, char *out,
+	       size_t outsize, struct ns_err *err);
 
 #endif
