@@ -13,11 +13,11 @@
  *        isoprobe try WHAT [ARG]
  *          Does one thing and prints its result: syscall NR [ARG0] | clone3 |
  *          clone-ns | unshare | pthread | fork | spawn | int80 | x32 | personality V |
- *          socket FAMILY | maxknown | noop.
+ *          thread-unshare | socket FAMILY | pdeathsig | maxknown | noop.
  * SETUP: --uid N --gid N --group NAME --group-file PATH --cap CAP_NAME
  *        --rlimit NAME=[SOFT]:[HARD] --sched other:N|batch:N|fifo:N|rr:N|idle|deadline
  *        --seccomp-default --seccomp-empty --allow NAME[:INDEX:[V,V...]:[MASK]] --eperm
- *        --keep PATH --leak N --no-fds --pdeathsig N
+ *        --keep PATH --leak N --no-fds --pdeathsig N --dirty-signals
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/personality.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -56,6 +57,7 @@ struct setup {
 	size_t nkeep;
 	int leak;
 	int no_fds;
+	int dirty_signals;
 };
 
 static _Noreturn void usage_error(const char *what, const char *arg)
@@ -176,6 +178,8 @@ static int parse_setup(struct setup *s, int argc, char **argv)
 			s->opts.violation = NS_SECCOMP_EPERM, takes = 0;
 		else if (!strcmp(o, "--no-fds"))
 			s->no_fds = 1, takes = 0;
+		else if (!strcmp(o, "--dirty-signals"))
+			s->dirty_signals = 1, takes = 0;
 		else if (!a)
 			usage_error("missing value for", o);
 		else if (!strcmp(o, "--uid"))
@@ -228,6 +232,23 @@ static void leak_fds(int n)
 			exit(2);
 }
 
+/* What a daemon might leave behind: ignored and blocked signals, a handler. */
+static void on_signal(int sig)
+{
+	(void)sig;
+}
+static void dirty_signals(void)
+{
+	sigset_t set;
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGTERM, on_signal);
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+}
+
 static _Noreturn void child(const struct ns_app_plan *plan, char **argv)
 {
 	struct ns_err err = {0};
@@ -264,6 +285,8 @@ static int run(int argc, char **argv)
 		return 2;
 	}
 	leak_fds(s.leak);
+	if (s.dirty_signals)
+		dirty_signals();
 	fflush(NULL);
 	pthread_t t;
 	if (pthread_create(&t, NULL, worker, NULL) != 0)
@@ -363,6 +386,13 @@ static void *thread_main(void *arg)
 	return arg;
 }
 
+static void *thread_unshare(void *arg)
+{
+	(void)arg;
+	(void)unshare(CLONE_NEWUTS);
+	return NULL;
+}
+
 static int try_spawn(void)
 {
 	char *args[] = {"isoprobe", "try", "noop", NULL};
@@ -439,6 +469,11 @@ static int try(int argc, char **argv)
 		int r = pthread_create(&t, NULL, thread_main, NULL);
 		errno = r;
 		print_result(what, r == 0 ? pthread_join(t, NULL) : -1);
+	} else if (!strcmp(what, "thread-unshare")) {
+		/* a violation in a second thread must take the whole process down */
+		int r = pthread_create(&t, NULL, thread_unshare, NULL);
+		errno = r;
+		print_result("main thread survived", r == 0 ? pthread_join(t, NULL) : -1);
 	} else if (!strcmp(what, "fork"))
 		print_result(what, try_fork());
 	else if (!strcmp(what, "spawn"))
@@ -451,7 +486,10 @@ static int try(int argc, char **argv)
 		print_result(what, syscall(SYS_personality, arg));
 	else if (!strcmp(what, "socket"))
 		print_result(what, socket((int)arg, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-	else if (!strcmp(what, "maxknown"))
+	else if (!strcmp(what, "pdeathsig")) {
+		int sig = -1;
+		print_result(what, prctl(PR_GET_PDEATHSIG, &sig) < 0 ? -1 : sig);
+	} else if (!strcmp(what, "maxknown"))
 		printf("%d\n", ns_seccomp_max_known_nr());
 	else if (strcmp(what, "noop") != 0)
 		usage_error("unknown try", what);
