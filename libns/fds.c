@@ -100,15 +100,22 @@ int ns_fds_arrange(const int stdio[3], const int *keep, size_t nkeep, struct ns_
 	return 0;
 }
 
+/* The kernel's struct sigaction with every field zero is SIG_DFL, no flags, no mask,
+ * whatever the architecture's layout. */
+struct kernel_sigaction_zero {
+	unsigned long words[8];
+};
+
 int ns_signals_reset(struct ns_err *err)
 {
-	struct sigaction dfl = {.sa_handler = SIG_DFL};
+	static const struct kernel_sigaction_zero dfl;
 	sigset_t none;
 	for (int sig = 1; sig < NSIG; sig++) {
 		if (sig == SIGKILL || sig == SIGSTOP)
 			continue;
-		/* glibc keeps two real-time signals for itself and refuses them (EINVAL) */
-		if (sigaction(sig, &dfl, NULL) < 0 && errno != EINVAL)
+		/* raw: glibc's sigaction refuses the two real-time signals it keeps for
+		 * itself, and an ignored one would survive exec */
+		if (syscall(SYS_rt_sigaction, sig, &dfl, NULL, (size_t)(NSIG / 8)) < 0)
 			return ns_err_sys(err, errno, "signals: reset signal %d", sig);
 	}
 	sigemptyset(&none);

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -99,9 +100,14 @@ static int reset_signals(void)
 	sigset_t set, now;
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
+	static const unsigned long ign[8] = {(unsigned long)SIG_IGN}, none[8];
+	unsigned long now_k[8];
 	if (sigaction(SIGUSR1, &sa, NULL) < 0 || signal(SIGPIPE, SIG_IGN) == SIG_ERR ||
 	    sigprocmask(SIG_BLOCK, &set, NULL) < 0)
 		return 1;
+	/* a signal glibc reserves, which its sigaction cannot reach */
+	if (syscall(SYS_rt_sigaction, 32, ign, NULL, (size_t)(NSIG / 8)) < 0)
+		return 6;
 	if (ns_signals_reset(&err) < 0)
 		return 2;
 	if (sigaction(SIGUSR1, NULL, &got) < 0 || got.sa_handler != SIG_DFL)
@@ -110,6 +116,9 @@ static int reset_signals(void)
 		return 4;
 	if (sigprocmask(SIG_BLOCK, NULL, &now) < 0 || sigismember(&now, SIGTERM))
 		return 5;
+	if (syscall(SYS_rt_sigaction, 32, NULL, now_k, (size_t)(NSIG / 8)) < 0 ||
+	    now_k[0] != none[0])
+		return 7;
 	return 0;
 }
 
