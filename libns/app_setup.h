@@ -12,7 +12,10 @@
  *   6. capabilities: bounding set first, securebits, then the other four sets;
  *   7. no_new_privs;
  *   8. the seccomp filter, last, so that nothing above needs to pass it.
- * The caller then calls execve, and nothing else. */
+ * The caller then calls execve, and nothing else.
+ *
+ * ns_app_prepare reads the host's group file: inside a container, call it before
+ * pivot_root (the plan lives in memory, which fork copies to the child). */
 #ifndef NS_APP_SETUP_H
 #define NS_APP_SETUP_H
 
