@@ -258,6 +258,11 @@ t_expect "symlinked persist directory: refused" 1 "is a symlink or not a directo
 	"$R" -m persist:/data:"$T/data/planted" "$ROOT"
 t_expect "nested mounts: parents first, any order given" 0 "host" \
 	"$R" -m bind:/tmp/in:"$T/hostdir" -m tmpfs:/tmp:65536 "$ROOT" -- /bin/cat /tmp/in/file
+if ! [ -d /sys/fs/selinux ]; then
+	# Without SELinux the kernel rejects context=, which shows the option is passed on.
+	t_expect "SELinux mount context reaches the tmpfs" 1 "Unknown parameter 'context'" \
+		"$R" -Z system_u:object_r:container_file_t:s0 -m tmpfs:/tmp:4096 "$ROOT"
+fi
 t_expect "refused in the host's mount namespace" 1 \
 	"refusing to build a root in the host's mount namespace" \
 	unshare -m -p -f --mount-proc "$R" -H "$ROOT"
