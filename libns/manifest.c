@@ -128,6 +128,20 @@ static int parse_top(struct mctx *c, const struct ns_ynode *root)
 	return mv_resource_container(c, f, F_COUNT);
 }
 
+/* Whole input is one JSON value (what serde_json would accept). */
+static bool is_json(const char *text, size_t len)
+{
+	const char *end = NULL;
+	cJSON *j = cJSON_ParseWithLengthOpts(text, len, &end, false);
+	bool ok = j != NULL;
+	if (ok)
+		for (; end < text + len; end++)
+			if (*end != ' ' && *end != '\t' && *end != '\n' && *end != '\r')
+				ok = false;
+	cJSON_Delete(j);
+	return ok;
+}
+
 int ns_manifest_parse(const char *source, const char *text, size_t len, struct ns_manifest *m,
 		      struct ns_err *err)
 {
@@ -138,7 +152,7 @@ int ns_manifest_parse(const char *source, const char *text, size_t len, struct n
 	memset(&t, 0, sizeof(t));
 	if ((r = ns_yaml_load(source, text, len, &doc, err)) < 0)
 		return r;
-	struct mctx c = {.doc = &doc, .err = err, .m = &t};
+	struct mctx c = {.doc = &doc, .err = err, .m = &t, .json = is_json(text, len)};
 	r = parse_top(&c, doc.root);
 	ns_ydoc_free(&doc);
 	if (r < 0) {
