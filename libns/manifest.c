@@ -128,16 +128,21 @@ static int parse_top(struct mctx *c, const struct ns_ynode *root)
 	return mv_resource_container(c, f, F_COUNT);
 }
 
-/* Whole input is one JSON value (what serde_json would accept). */
+/* Whole input is one JSON object (what serde_json would accept). Only text that starts
+ * with '{' is tried: cJSON_Parse resets a global error position, which is best kept
+ * away from the block-style YAML that nearly every manifest is. */
 static bool is_json(const char *text, size_t len)
 {
-	const char *end = NULL;
-	cJSON *j = cJSON_ParseWithLengthOpts(text, len, &end, false);
+	const char *p = text, *end = text + len, *stop = NULL;
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	if (p == end || *p != '{')
+		return false;
+	cJSON *j = cJSON_ParseWithLengthOpts(p, (size_t)(end - p), &stop, false);
 	bool ok = j != NULL;
-	if (ok)
-		for (; end < text + len; end++)
-			if (*end != ' ' && *end != '\t' && *end != '\n' && *end != '\r')
-				ok = false;
+	for (; ok && stop < end; stop++)
+		if (*stop != ' ' && *stop != '\t' && *stop != '\n' && *stop != '\r')
+			ok = false;
 	cJSON_Delete(j);
 	return ok;
 }
