@@ -128,6 +128,25 @@ static int parse_top(struct mctx *c, const struct ns_ynode *root)
 	return mv_resource_container(c, f, F_COUNT);
 }
 
+/* Whole input is one JSON object (what serde_json would accept). Only text that starts
+ * with '{' is tried: cJSON_Parse resets a global error position, which is best kept
+ * away from the block-style YAML that nearly every manifest is. */
+static bool is_json(const char *text, size_t len)
+{
+	const char *p = text, *end = text + len, *stop = NULL;
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	if (p == end || *p != '{')
+		return false;
+	cJSON *j = cJSON_ParseWithLengthOpts(p, (size_t)(end - p), &stop, false);
+	bool ok = j != NULL;
+	for (; ok && stop < end; stop++)
+		if (*stop != ' ' && *stop != '\t' && *stop != '\n' && *stop != '\r')
+			ok = false;
+	cJSON_Delete(j);
+	return ok;
+}
+
 int ns_manifest_parse(const char *source, const char *text, size_t len, struct ns_manifest *m,
 		      struct ns_err *err)
 {
@@ -138,7 +157,7 @@ int ns_manifest_parse(const char *source, const char *text, size_t len, struct n
 	memset(&t, 0, sizeof(t));
 	if ((r = ns_yaml_load(source, text, len, &doc, err)) < 0)
 		return r;
-	struct mctx c = {.doc = &doc, .err = err, .m = &t};
+	struct mctx c = {.doc = &doc, .err = err, .m = &t, .json = is_json(text, len)};
 	r = parse_top(&c, doc.root);
 	ns_ydoc_free(&doc);
 	if (r < 0) {

@@ -264,9 +264,10 @@ struct ns_manifest {
 	struct ns_manifest_arena *arena;
 };
 
-/* Parses YAML (or JSON, which is read as YAML 1.2 flow) and validates. source names
- * the input in messages ("manifest.yaml"); every rejection names the field and its
- * line:column. */
+/* Parses YAML (or JSON, which is read as YAML 1.2 flow; there data variants may also be
+ * written {"fifo": {...}}, as serde_json reads them) and validates everything of
+ * docs/manifest.md. text holds len bytes (no NUL). source names the input in messages
+ * ("manifest.yaml"); every rejection reads "source:line:col: field.path: problem". */
 int ns_manifest_parse(const char *source, const char *text, size_t len, struct ns_manifest *m,
 		      struct ns_err *err);
 void ns_manifest_free(struct ns_manifest *m);

@@ -189,13 +189,13 @@ int mp_sched(struct mctx *c, const struct ns_ynode *v)
 		return r;
 	if ((r = mc_require(c, v, "sched", f[0].val, "policy")) < 0)
 		return r;
-	const struct ns_ynode *p = f[0].val;
-	const char *tag = mc_tag_variant(p);
+	const struct ns_ynode *p = f[0].val, *params;
+	const char *tag = mc_data_variant(c, p, &params);
 	struct ns_sched *s = &c->m->sched;
 	for (size_t i = 0; tag && i < ARRAY_SIZE(data_variants); i++) {
 		if (!strcmp(tag, data_variants[i])) {
 			s->policy = data_policy[i];
-			return sched_params(c, p, path, s);
+			return sched_params(c, params, path, s);
 		}
 	}
 	if (p->kind == NS_YMAP && !tag)
@@ -225,18 +225,19 @@ int mp_autostart(struct mctx *c, const struct ns_ynode *v)
 int mp_network(struct mctx *c, const struct ns_ynode *v)
 {
 	static const char *const names[] = {"host", "namespace"};
-	const char *tag = mc_tag_variant(v);
+	const struct ns_ynode *value;
+	const char *tag = mc_data_variant(c, v, &value);
 	unsigned idx;
 	int r;
 	if (mc_is_null(v))
 		return 0;
 	if (tag && !strcmp(tag, "namespace")) {
 		const char *netns;
-		if ((r = mc_string(c, v, "network.namespace", &netns)) < 0)
+		if ((r = mc_string(c, value, "network.namespace", &netns)) < 0)
 			return r;
 		const char *bad = mv_netns(netns);
 		if (bad)
-			return mc_err(c, v, "network.namespace", "%s", bad);
+			return mc_err(c, value, "network.namespace", "%s", bad);
 		c->m->network.mode = NS_NET_NAMESPACE;
 		c->m->network.netns = netns;
 		return 0;

@@ -20,6 +20,9 @@ struct mctx {
 	const struct ns_ydoc *doc;
 	struct ns_err *err;
 	struct ns_manifest *m;
+	/* The input is JSON text. Northstar reads JSON with serde_json when serde_yaml
+	 * fails, so there data variants are written {"fifo": {...}} instead of tags. */
+	bool json;
 };
 
 /* "source:line:col: path: message"; returns -EINVAL. */
@@ -68,6 +71,10 @@ int mc_unit_variant(struct mctx *c, const struct ns_ynode *n, const char *path,
 /* A variant tag "!name" (NULL when the node has none), as serde_yaml's data-carrying
  * enum variants are written. */
 const char *mc_tag_variant(const struct ns_ynode *n);
+/* A data-carrying variant: `!name VALUE` (*value is n itself) or, in JSON input,
+ * {"name": VALUE}. Returns the variant name (NULL when n is neither; then *value = n). */
+const char *mc_data_variant(const struct mctx *c, const struct ns_ynode *n,
+			    const struct ns_ynode **value);
 /* What a node is, for "expected X, found Y" messages. */
 const char *mc_found(const struct ns_ynode *n, char *buf, size_t size);
 

@@ -294,6 +294,23 @@ const char *mc_tag_variant(const struct ns_ynode *n)
 	return n->tag + 1;
 }
 
+const char *mc_data_variant(const struct mctx *c, const struct ns_ynode *n,
+			    const struct ns_ynode **value)
+{
+	const char *tag = mc_tag_variant(n);
+	*value = n;
+	if (tag)
+		return tag;
+	if (c->json && n && n->kind == NS_YMAP && n->n == 1) {
+		const struct ns_ynode *k = ns_ymap_key(n, 0);
+		if (k->kind == NS_YSCALAR && !ns_yscalar_has_nul(k)) {
+			*value = ns_ymap_val(n, 0);
+			return k->str;
+		}
+	}
+	return NULL;
+}
+
 static int expected_variants(struct mctx *c, const struct ns_ynode *n, const char *path,
 			     const char *got, const char *const *names, size_t nnames)
 {

@@ -65,11 +65,12 @@ static int syscall_rule(struct mctx *c, const struct ns_ynode *v, const char *pa
 			struct ns_seccomp_rule *rule)
 {
 	static const char *const names[] = {"any", "args"};
-	const char *tag = mc_tag_variant(v);
+	const struct ns_ynode *value;
+	const char *tag = mc_data_variant(c, v, &value);
 	unsigned idx;
 	int r;
 	if (tag && !strcmp(tag, "args"))
-		return args_rule(c, v, path, rule);
+		return args_rule(c, value, path, rule);
 	if (v->kind == NS_YMAP && !tag)
 		return mc_err(c, v, path, "expected a YAML tag starting with '!' (e.g. !args)");
 	if ((r = mc_unit_variant(c, v, path, names, 2, &idx)) < 0)

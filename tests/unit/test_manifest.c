@@ -693,8 +693,54 @@ static int test_json_input(void)
 	return 0;
 }
 
-NS_TEST_MAIN(T(test_minimal_and_defaults), T(test_full_manifest), T(test_scalars_as_text),
-	     T(test_integer_syntax), T(test_version_field), T(test_console), T(test_sched),
-	     T(test_network_autostart_io), T(test_selinux), T(test_rlimits),
-	     T(test_capability_names), T(test_tmpfs_sizes), T(test_mount_types), T(test_env),
-	     T(test_seccomp), T(test_cgroups), T(test_custom), T(test_json_input))
+/* Northstar's name.rs and non_nul_string.rs cases, in YAML and JSON. */
+static int test_non_nul_strings(void)
+{
+	struct ns_manifest m;
+	struct ns_err err;
+	CHECK_OK(parse(HEAD "args: [\"\xf0\x9f\xa6\x80 crab\"]\nenv: {E: \"\xf0\x9f\x98\x80\"}\n",
+		       &m, &err),
+		 &err);
+	CHECK_STR(m.args[0], "\xf0\x9f\xa6\x80 crab");
+	ns_manifest_free(&m);
+	static const char *const nul[] = {"\\0ab", "a\\0b", "ab\\0", "\\x00"};
+	for (size_t i = 0; i < sizeof(nul) / sizeof(nul[0]); i++) {
+		char text[256];
+		snprintf(text, sizeof(text), HEAD "args: [\"%s\"]\n", nul[i]);
+		CHECK_FAIL(parse(text, &m, &err), &err,
+			   "manifest.yaml:6:8: args: string contains a NUL");
+		snprintf(text, sizeof(text),
+			 "name: a\nversion: 0.0.1\nuid: 1\ngid: 1\ninit: \"/a%s\"\n", nul[i]);
+		CHECK_FAIL(parse(text, &m, &err), &err, "init: string contains a NUL");
+		snprintf(text, sizeof(text), HEAD "env: {\"K%s\": v}\n", nul[i]);
+		CHECK_FAIL(parse(text, &m, &err), &err, "env: string contains a NUL");
+	}
+	CHECK_FAIL(parse("{\"name\": \"a\\u0000\", \"version\": \"0.0.1\", \"uid\": 1, \"gid\": 1}",
+			 &m, &err),
+		   &err, "manifest.yaml:1:10: name: string contains a NUL");
+	CHECK_FAIL(parse("name: test/../test\nversion: 0.0.1\nuid: 1\ngid: 1\n", &m, &err), &err,
+		   "name: invalid name 'test/../test'");
+	CHECK_FAIL(parse("name: ''\nversion: 0.0.1\nuid: 1\ngid: 1\n", &m, &err), &err,
+		   "name: invalid name ''");
+	char big[1100];
+	snprintf(big, sizeof(big), "name: %01024d\nversion: 0.0.1\nuid: 1\ngid: 1\n", 7);
+	CHECK_OK(parse(big, &m, &err), &err);
+	CHECK_INT(strlen(m.name), 1024);
+	ns_manifest_free(&m);
+	/* many args are fine: Northstar sets no limit */
+	char *many = malloc(70000);
+	strcpy(many, HEAD "args:\n");
+	for (int i = 0; i < 5000; i++)
+		strcat(many, "- x\n");
+	CHECK_OK(parse(many, &m, &err), &err);
+	CHECK_INT(m.nargs, 5000);
+	free(many);
+	ns_manifest_free(&m);
+	return 0;
+}
+
+NS_TEST_MAIN(T(test_minimal_and_defaults), T(test_non_nul_strings), T(test_full_manifest),
+	     T(test_scalars_as_text), T(test_integer_syntax), T(test_version_field),
+	     T(test_console), T(test_sched), T(test_network_autostart_io), T(test_selinux),
+	     T(test_rlimits), T(test_capability_names), T(test_tmpfs_sizes), T(test_mount_types),
+	     T(test_env), T(test_seccomp), T(test_cgroups), T(test_custom), T(test_json_input))

@@ -115,5 +115,65 @@ static int test_error_position(void)
 	return 0;
 }
 
-NS_TEST_MAIN(T(test_tree_and_positions), T(test_yaml12_scalars), T(test_tags), T(test_json_input),
-	     T(test_errors), T(test_error_position))
+/* ns_yscalar_resolve: serde_yaml's typing of scalars. */
+static int test_resolve(void)
+{
+	static const struct {
+		const char *text;
+		enum ns_ytype type;
+	} rows[] = {
+	    {"a: ''", NS_YT_STR},	    {"a:", NS_YT_NULL},
+	    {"a: ~", NS_YT_NULL},	    {"a: null", NS_YT_NULL},
+	    {"a: Null", NS_YT_NULL},	    {"a: NULL", NS_YT_NULL},
+	    {"a: nULL", NS_YT_STR},	    {"a: 'null'", NS_YT_STR},
+	    {"a: true", NS_YT_BOOL},	    {"a: False", NS_YT_BOOL},
+	    {"a: yes", NS_YT_STR},	    {"a: on", NS_YT_STR},
+	    {"a: 12", NS_YT_INT},	    {"a: -12", NS_YT_INT},
+	    {"a: +12", NS_YT_INT},	    {"a: 0", NS_YT_INT},
+	    {"a: 0x1F", NS_YT_INT},	    {"a: 0o17", NS_YT_INT},
+	    {"a: 0b11", NS_YT_INT},	    {"a: 0777", NS_YT_STR},
+	    {"a: -0777", NS_YT_STR},	    {"a: 0x", NS_YT_STR},
+	    {"a: 0X1F", NS_YT_STR},	    {"a: 1_000", NS_YT_STR},
+	    {"a: 1.5", NS_YT_FLOAT},	    {"a: -1.", NS_YT_FLOAT},
+	    {"a: .5", NS_YT_FLOAT},	    {"a: 1e3", NS_YT_FLOAT},
+	    {"a: 1E-3", NS_YT_FLOAT},	    {"a: .inf", NS_YT_FLOAT},
+	    {"a: -.Inf", NS_YT_FLOAT},	    {"a: .NaN", NS_YT_FLOAT},
+	    {"a: inf", NS_YT_STR},	    {"a: nan", NS_YT_STR},
+	    {"a: 1e", NS_YT_STR},	    {"a: 0.0.1", NS_YT_STR},
+	    {"a: 07.5", NS_YT_FLOAT},	    {"a: '5'", NS_YT_STR},
+	    {"a: \"5\"", NS_YT_STR},	    {"a: !!str 5", NS_YT_STR},
+	    {"a: !!int 5", NS_YT_INT},	    {"a: !!float 5", NS_YT_FLOAT},
+	    {"a: !!bool true", NS_YT_BOOL}, {"a: !!null ''", NS_YT_NULL},
+	    {"a: !foo 5", NS_YT_STR},	    {"a: 18446744073709551616", NS_YT_INT},
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct ns_err err;
+		struct ns_ydoc d;
+		struct ns_yscalar v;
+		CHECK_OK(load(rows[i].text, &d, &err), &err);
+		CHECK_INT(ns_yscalar_resolve(ns_ymap_get(d.root, "a"), &v), 0);
+		if (v.type != rows[i].type) {
+			fprintf(stderr, "  '%s' is %s\n", rows[i].text, ns_ytype_name(v.type));
+			return NS_TEST_FAIL;
+		}
+		ns_ydoc_free(&d);
+	}
+	struct ns_err err;
+	struct ns_ydoc d;
+	struct ns_yscalar v;
+	CHECK_OK(load("a: -0x10\nb: 18446744073709551616\nc: !!int x\nd: [1]\ne: 2.5\n", &d, &err),
+		 &err);
+	CHECK_INT(ns_yscalar_resolve(ns_ymap_get(d.root, "a"), &v), 0);
+	CHECK(v.neg && v.mag == 16 && !v.overflow);
+	CHECK_INT(ns_yscalar_resolve(ns_ymap_get(d.root, "b"), &v), 0);
+	CHECK(v.overflow);
+	CHECK_INT(ns_yscalar_resolve(ns_ymap_get(d.root, "c"), &v), -EINVAL);
+	CHECK_INT(ns_yscalar_resolve(ns_ymap_get(d.root, "d"), &v), -EINVAL);
+	CHECK_INT(ns_yscalar_resolve(ns_ymap_get(d.root, "e"), &v), 0);
+	CHECK(v.f == 2.5);
+	ns_ydoc_free(&d);
+	return 0;
+}
+
+NS_TEST_MAIN(T(test_resolve), T(test_tree_and_positions), T(test_yaml12_scalars), T(test_tags),
+	     T(test_json_input), T(test_errors), T(test_error_position))
