@@ -186,7 +186,7 @@ int ns_cdec_id(struct ns_cdec *d, const cJSON *v, struct ns_console_id *out)
 	if (r < 0)
 		return r;
 	if (ns_container_id_parse(s, &id, &e) < 0)
-		return ns_cdec_fail(d, "invalid container id \"%.64s\": %s", s, e.msg);
+		return ns_cdec_fail(d, "invalid container id %s", e.msg);
 	/* The name is the text before the first ':' of the string the message owns: end it
 	 * there instead of copying it. */
 	v->valuestring[strlen(id.name)] = '\0';

@@ -247,6 +247,12 @@ static int test_bad_responses(void)
 	    "{\"critical_container\":{\"container\":\"a:1.0.0\",\"status\":{"
 	    "\"signalled\":{\"signal\":-9}}}}}}}}",
 	    "critical_container.status.signalled.signal: -9 is out of range 0..4294967295");
+	CHECK_RESP_REFUSED(
+	    "{\"response\":{\"start\":{\"error\":{\"container\":\"a:1.0.0\",\"error\":"
+	    "{\"start_container_missing_resource\":{\"container\":\"a:1.0.0\","
+	    "\"resource\":\"libs\",\"version\":\"not a requirement\"}}}}}}",
+	    "start_container_missing_resource.version: invalid version requirement "
+	    "\"not a requirement\"");
 	CHECK_RESP_REFUSED("{\"response\":{\"list\":[\"a:1.0.0\",7]}}",
 			   "response.list[1]: expected a string, got a number");
 	CHECK_RESP_REFUSED("{\"response\":{\"repositories\":[\"a\",\"a\"]}}",
@@ -260,7 +266,7 @@ static int test_bad_responses(void)
 	CHECK_RESP_REFUSED("{\"response\":{\"permission_denied\":\"dance\"}}",
 			   "response.permission_denied: unknown variant \"dance\"");
 	CHECK_RESP_REFUSED("{\"response\":{\"ident\":\"extern\"}}",
-			   "response.ident: invalid container id \"extern\"");
+			   "response.ident: invalid container id 'extern'");
 	CHECK_RESP_REFUSED("{\"response\":{\"shutdown\":null}}",
 			   "response: variant \"shutdown\" takes no value");
 	CHECK_RESP_REFUSED("{\"response\":\"start\"}", "response.start: expected a value");
@@ -290,5 +296,50 @@ static int test_bad_responses(void)
 	return 0;
 }
 
-NS_TEST_MAIN(T(test_spec_responses_roundtrip), T(test_every_error_variant), T(test_response_fields),
-	     T(test_encode_built_responses), T(test_bad_responses))
+/* inspect carries ns_manifest_to_json's object; what nstar decodes from it is a manifest
+ * that parses again (the Rust client would refuse anything else, spec §3.3). */
+static int test_inspect_with_real_manifest(void)
+{
+	struct ns_err err = {0};
+	struct ns_manifest m, back;
+	const char *yaml =
+	    "name: hello-world\nversion: 0.0.1\ninit: /hello-world\nuid: 1000\n"
+	    "gid: 1000\nmounts:\n  /dev:\n    type: dev\n  /proc:\n    type: proc\n"
+	    "  /lib:\n    type: bind\n    host: /lib\nio:\n  stdout: pipe\n  stderr: pipe\n";
+	CHECK_OK(ns_manifest_parse("manifest.yaml", yaml, strlen(yaml), &m, &err), &err);
+	cJSON *mj = ns_manifest_to_json(&m);
+	CHECK(mj);
+	cJSON *stats = cJSON_CreateObject();
+	struct ns_console_response r = {
+	    .kind = NS_RESP_INSPECT,
+	    .result = {.ok = true, .container = {.name = m.name, .version = m.version}},
+	    .data = {.manifest = mj,
+		     .repository = "default",
+		     .mounted = false,
+		     .statistics = stats},
+	};
+	char *line = ns_console_encode_response(&r, &err);
+	cJSON_Delete(mj);
+	cJSON_Delete(stats);
+	ns_manifest_free(&m);
+	CHECK(line);
+	CHECK(strstr(line, "\"process\":null}"));
+	CHECK_RT(line);
+	struct ns_console_response d;
+	CHECK_OK(ns_console_decode_response(line, strlen(line), &d, &err), &err);
+	free(line);
+	char *text = cJSON_PrintUnformatted(d.data.manifest);
+	ns_console_response_free(&d);
+	CHECK(text);
+	int r2 = ns_manifest_parse("inspect", text, strlen(text), &back, &err);
+	free(text);
+	CHECK_OK(r2, &err);
+	CHECK_STR(back.init, "/hello-world");
+	CHECK_INT(back.nmounts, 3);
+	ns_manifest_free(&back);
+	return 0;
+}
+
+NS_TEST_MAIN(T(test_spec_responses_roundtrip), T(test_inspect_with_real_manifest),
+	     T(test_every_error_variant), T(test_response_fields), T(test_encode_built_responses),
+	     T(test_bad_responses))

@@ -169,10 +169,12 @@ static int test_bad_structure(void)
 
 static int test_bad_ids_and_tokens(void)
 {
-	CHECK_REFUSED("{\"request\":{\"inspect\":{\"container\":\"hello\"}}}",
-		      "request.inspect.container: invalid container id \"hello\"");
-	CHECK_REFUSED("{\"request\":{\"inspect\":{\"container\":\"a:1.0\"}}}",
-		      "request.inspect.container: invalid container id \"a:1.0\"");
+	CHECK_REFUSED(
+	    "{\"request\":{\"inspect\":{\"container\":\"hello\"}}}",
+	    "request.inspect.container: invalid container id 'hello': missing container version");
+	CHECK_REFUSED(
+	    "{\"request\":{\"inspect\":{\"container\":\"a:1.0\"}}}",
+	    "request.inspect.container: invalid container id 'a:1.0': invalid container version");
 	CHECK_REFUSED("{\"request\":{\"inspect\":{\"container\":\"a:v1.0.0\"}}}",
 		      "invalid container id");
 	CHECK_REFUSED("{\"request\":{\"inspect\":{\"container\":\"a%:1.0.0\"}}}",
@@ -180,7 +182,7 @@ static int test_bad_ids_and_tokens(void)
 	CHECK_REFUSED("{\"request\":{\"inspect\":{\"container\":\":1.0.0\"}}}",
 		      "invalid container id");
 	CHECK_REFUSED("{\"request\":{\"mount\":{\"containers\":[\"a:1.0.0\",\"b\"]}}}",
-		      "request.mount.containers[1]: invalid container id \"b\"");
+		      "request.mount.containers[1]: invalid container id 'b'");
 	CHECK_REFUSED("{\"request\":{\"token_create\":{\"target\":\"a:1.0.0\",\"shared\":\"\"}}}",
 		      "request.token_create.target: invalid container name \"a:1.0.0\"");
 	CHECK_REFUSED("{\"request\":{\"token_create\":{\"target\":\"\",\"shared\":\"\"}}}",
