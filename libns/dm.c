@@ -6,8 +6,8 @@
 
 #include "util.h"
 
-/* Bounded retries for names still held by a device in deferred removal (EEXIST) and
- * devices still closing (EBUSY): about half a second with ns_blk_backoff. */
+/* Bounded retries for names still held by a device in deferred removal and devices
+ * still closing: about half a second with ns_blk_backoff. */
 #define DM_RACE_TRIES	  20
 #define DM_STATUS_BUFSIZE 16384
 
@@ -158,12 +158,15 @@ int ns_dm_create(struct ns_blk_ctx *ctx, struct ns_dm *dm, const char *name, dev
 			*ret_dev = (dev_t)io.dev;
 			return 0;
 		}
-		if (errno == EEXIST && i + 1 < DM_RACE_TRIES) {
+		/* A taken name is EBUSY (EEXIST on some kernels): often a device of an
+		 * unmount moments ago whose deferred removal has not run yet. */
+		bool taken = errno == EBUSY || errno == EEXIST;
+		if (taken && i + 1 < DM_RACE_TRIES) {
 			ns_blk_backoff(i);
 			continue;
 		}
 		return ns_err_sys(err, errno, "DM_DEV_CREATE '%s'%s", name,
-				  errno == EEXIST ? " (the name is in use)" : "");
+				  taken ? " (the name is in use)" : "");
 	}
 }
 

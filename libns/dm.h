@@ -36,7 +36,7 @@ int ns_dm_build_table(const char *name, const char *target_type, uint64_t sector
 		      const char *params, bool readonly, struct dm_ioctl **ret, struct ns_err *err);
 
 /* DM_DEV_CREATE; *ret_dev is the new device's number. A name still held by a device in
- * deferred removal (EEXIST) is retried a bounded number of times. */
+ * deferred removal (EBUSY) is retried a bounded number of times. */
 int ns_dm_create(struct ns_blk_ctx *ctx, struct ns_dm *dm, const char *name, dev_t *ret_dev,
 		 struct ns_err *err);
 /* DM_TABLE_LOAD of one target of length sectors, from sector 0. */
