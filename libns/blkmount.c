@@ -108,9 +108,12 @@ int ns_blk_mount(struct ns_blk_ctx *ctx, const struct ns_blk_image *img, const c
 		 const char *target, const struct ns_blk_options *opt, struct ns_blk_mount *ret,
 		 struct ns_err *err)
 {
+	static const struct ns_blk_options defaults = {.loop_timeout_ms = NS_BLK_LOOP_TIMEOUT_MS};
 	struct ns_blk_mount m;
 	struct ns_loop lo;
 
+	if (!opt)
+		opt = &defaults;
 	int r = check_request(img, name, target, err);
 	if (r < 0)
 		return r;

@@ -20,6 +20,10 @@ struct ns_blk_image {
 	const struct ns_verity_params *verity; /* NULL: mount without verification */
 };
 
+/* Northstar's default loop_device_timeout. */
+#define NS_BLK_LOOP_TIMEOUT_MS 10000
+
+/* NULL options mean: NS_BLK_LOOP_TIMEOUT_MS, buffered I/O, no SELinux context. */
 struct ns_blk_options {
 	unsigned loop_timeout_ms;    /* loop_device_timeout */
 	bool direct_io;		     /* loop direct I/O when the kernel allows it */

@@ -5,6 +5,8 @@
  *          (verified mounts), unmount; exit with CMD's status
  *        blktool cycles N [OPTIONS] FILE TARGET
  *          N mounts and unmounts in one process; prints "cycles=N mean_us=.. p50_us=.."
+ *        blktool timeit N -- CMD [ARG...]
+ *          run CMD N times (each must succeed); prints "runs=N mean_us=.. p50_us=.."
  *        blktool table PARAMS MAJOR:MINOR
  *          print the dm-verity table for PARAMS over that device
  * options:
@@ -21,6 +23,7 @@
  *   --fail-op OP[:ERRNO[:COUNT]]  make the first COUNT (default all) calls of OP fail:
  *                      open, mknod, mount, umount2 or an ioctl such as LOOP_CONFIGURE
  *   --trace            print each block-layer system call to stderr ("call N: OP")
+ *   --no-state         do not report the verity state (benchmarks)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -52,7 +55,7 @@ struct fault {
 
 struct args {
 	const char *params, *root, *name, *context, *file, *target;
-	int verity, direct_io;
+	int verity, direct_io, no_state;
 	long long offset, size;
 	unsigned timeout_ms;
 	char **cmd;
@@ -259,6 +262,10 @@ static int parse_options(int argc, char **argv, int i, struct args *a)
 			a->direct_io = 1;
 			continue;
 		}
+		if (strcmp(o, "--no-state") == 0) {
+			a->no_state = 1;
+			continue;
+		}
 		if (strcmp(o, "--trace") == 0) {
 			a->fault.trace = 1;
 			continue;
@@ -370,7 +377,7 @@ static int cmd_mount(struct args *a)
 	fflush(stdout);
 	if (a->cmd && a->cmd[0])
 		status = run_cmd(a->cmd);
-	if (m.verified) {
+	if (m.verified && !a->no_state) {
 		char state;
 		if (ns_blk_verity_state(&j.ctx, &m, &state, &err) < 0) {
 			fprintf(stderr, "blktool: %s\n", err.msg);
@@ -408,12 +415,21 @@ static uint64_t now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
+static void print_times(const char *what, long n, uint64_t *t)
+{
+	uint64_t sum = 0;
+	for (long i = 0; i < n; i++)
+		sum += t[i];
+	qsort(t, (size_t)n, sizeof(*t), cmp_u64);
+	printf("%s=%ld mean_us=%" PRIu64 " p50_us=%" PRIu64 "\n", what, n, sum / (uint64_t)n,
+	       t[n / 2]);
+}
+
 static int cmd_cycles(long n, struct args *a)
 {
 	struct job j;
 	struct ns_blk_mount m;
 	struct ns_err err = {0};
-	uint64_t sum = 0;
 
 	if (n <= 0 || n > 100000)
 		die("bad cycle count %s", "");
@@ -430,11 +446,32 @@ static int cmd_cycles(long n, struct args *a)
 			return 1;
 		}
 		t[i] = now_us() - t0;
-		sum += t[i];
 	}
-	qsort(t, (size_t)n, sizeof(*t), cmp_u64);
-	printf("cycles=%ld mean_us=%" PRIu64 " p50_us=%" PRIu64 "\n", n, sum / (uint64_t)n,
-	       t[n / 2]);
+	print_times("cycles", n, t);
+	free(t);
+	return 0;
+}
+
+static int cmd_timeit(int argc, char **argv)
+{
+	long n = argc > 2 ? strtol(argv[2], NULL, 10) : 0;
+	if (argc < 5 || strcmp(argv[3], "--") != 0 || n <= 0 || n > 100000)
+		die("%s", "usage: blktool timeit N -- CMD [ARG...]");
+	uint64_t *t = calloc((size_t)n, sizeof(*t));
+	if (!t)
+		return 1;
+	for (long i = 0; i < n; i++) {
+		uint64_t t0 = now_us();
+		int st = run_cmd(argv + 4);
+		t[i] = now_us() - t0;
+		if (st != 0) {
+			fprintf(stderr, "blktool: run %ld of '%s' exited with %d\n", i + 1, argv[4],
+				st);
+			free(t);
+			return 1;
+		}
+	}
+	print_times("runs", n, t);
 	free(t);
 	return 0;
 }
@@ -476,6 +513,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "table") == 0)
 		return cmd_table(argc, argv);
+	if (strcmp(argv[1], "timeit") == 0)
+		return cmd_timeit(argc, argv);
 	die("unknown command '%s'", argv[1]);
 	return 2;
 }

@@ -2,6 +2,7 @@
 #   vm_missing                    names the host tools that are missing (empty: none)
 #   vm_kernel CACHE               Debian's kernel in CACHE; sets VM_KVER, VM_KDIR
 #   vm_initramfs BUILD ROOT OUT SCRIPT...  stages ROOT and packs it to OUT (cpio newc)
+#   vm_copy_dynamic ROOT PROG...  a host program and its shared libraries into ROOT
 #   vm_boot OUT_DIR INITRD TIMEOUT  boots; console in OUT_DIR/console.log, the
 #                                 scripts' output in OUT_DIR/tap.log
 # The guest runs every SCRIPT (kept at /tests/vm/ in the guest, beside /tests/lib.sh) in
@@ -42,7 +43,10 @@ vm_kernel() {
 		deb=$(ls "$cache/${pkg}_"*.deb 2>/dev/null | tail -n 1)
 		if [ -z "$deb" ]; then
 			# apt's sandbox user cannot write into the build tree: download as root.
-			(cd "$cache" && apt-get download -o APT::Sandbox::User=root "$pkg" >/dev/null 2>&1)
+			# Stale package lists name a file the archive dropped: update, retry once.
+			(cd "$cache" && apt-get download -o APT::Sandbox::User=root "$pkg" >/dev/null 2>&1) ||
+				{ apt-get update -qq >/dev/null 2>&1 && pkg=$(vm_kernel_package) &&
+					(cd "$cache" && apt-get download -o APT::Sandbox::User=root "$pkg"); }
 			deb=$(ls "$cache/${pkg}_"*.deb 2>/dev/null | tail -n 1)
 		fi
 	else
@@ -120,8 +124,9 @@ vm_initramfs() {
 		cp "$s" "$root/tests/vm/"
 		basename "$s" >>"$root/tests/vm/run.order"
 	done
-	# Host-side preparation hooks add their files (images ...) to the guest.
-	for p in "$VM_TOP"/tests/vm/*.prep.sh; do
+	# Host-side preparation hooks add their files (images ...) to the guest: every
+	# tests/vm/*.prep.sh, and those a caller names in VM_PREP (a benchmark's).
+	for p in "$VM_TOP"/tests/vm/*.prep.sh ${VM_PREP:-}; do
 		[ -f "$p" ] || continue
 		VM_ROOT=$root NS_BUILD=$build NS_TOP=$VM_TOP sh "$p" || {
 			echo "vm: $(basename "$p") failed" >&2
@@ -129,6 +134,19 @@ vm_initramfs() {
 		}
 	done
 	(cd "$root" && find . | cpio -o -H newc --quiet) >"$out"
+}
+
+# vm_copy_dynamic ROOT PROGRAM...: a host program with its loader and shared libraries,
+# at the same paths in the guest (for references such as veritysetup in benchmarks).
+vm_copy_dynamic() {
+	root=$1
+	shift
+	for prog in "$@"; do
+		for f in "$prog" $(ldd "$prog" | awk '/=> \// {print $3} /^\t\/lib/ {print $1}'); do
+			mkdir -p "$root$(dirname "$f")"
+			cp -L "$f" "$root$f"
+		done
+	done
 }
 
 # vm_boot DIR INITRD TIMEOUT: TCG (KVM hung on these hosts), one CPU, serial console

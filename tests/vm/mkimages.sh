@@ -5,7 +5,8 @@
 # Each image sits at a non-zero offset inside a larger file, as fs.img sits in an NPK.
 #   tests/vm/mkimages.sh OUT
 # Writes: files/ (the content), plain.npk + plain.params, verity.npk + verity.params,
-# corrupt-data.npk, corrupt-hash.npk, notsquash.npk, and for each a .params file.
+# corrupt-data.npk, corrupt-hash.npk, notsquash.npk, and for each a .params file;
+# verity.img is verity.npk's fs.img alone.
 set -eu
 OUT=$1
 PREFIX=8192 # bytes in front of fs.img, like the zip headers before it in an NPK
@@ -74,4 +75,5 @@ cp verity.params corrupt-hash.params
 # Not squashfs at all, in the same place.
 { head -c $PREFIX /dev/zero; head -c "$D" /dev/urandom; } >notsquash.npk
 cp plain.params notsquash.params
-rm -f sq.img vsq.img
+mv vsq.img verity.img # fs.img alone, for tools without a data offset (veritysetup)
+rm -f sq.img
