@@ -56,7 +56,10 @@ static int mount_squashfs(struct ns_blk_ctx *ctx, const char *dev, const char *t
 			return ns_err_set(err, EINVAL, "SELinux mount context is too long");
 		d = data;
 	}
-	if (ns_blk_sys_mount(ctx, dev, target, "squashfs", BLK_MOUNT_FLAGS, d) == 0)
+	unsigned long flags = BLK_MOUNT_FLAGS;
+	if (opt->allow_device_nodes)
+		flags &= ~(unsigned long)MS_NODEV;
+	if (ns_blk_sys_mount(ctx, dev, target, "squashfs", flags, d) == 0)
 		return 0;
 	int e = errno;
 	const char *hint = e == EINVAL	 ? " (not a squashfs image, or a wrong offset?)"

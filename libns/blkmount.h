@@ -1,5 +1,6 @@
 /* Mounting a squashfs image that lies inside a file (an NPK): loop → squashfs, or with
- * verity parameters loop → dm-verity → squashfs. Read-only, nosuid, nodev. */
+ * verity parameters loop → dm-verity → squashfs. Read-only, nosuid, and nodev unless
+ * the options allow device nodes. */
 #ifndef NS_BLKMOUNT_H
 #define NS_BLKMOUNT_H
 
@@ -23,11 +24,15 @@ struct ns_blk_image {
 /* Northstar's default loop_device_timeout. */
 #define NS_BLK_LOOP_TIMEOUT_MS 10000
 
-/* NULL options mean: NS_BLK_LOOP_TIMEOUT_MS, buffered I/O, no SELinux context. */
+/* NULL options mean: NS_BLK_LOOP_TIMEOUT_MS, buffered I/O, no SELinux context, nodev. */
 struct ns_blk_options {
 	unsigned loop_timeout_ms;    /* loop_device_timeout */
 	bool direct_io;		     /* loop direct I/O when the kernel allows it */
 	const char *selinux_context; /* mount "context=", or NULL */
+	/* Mount without MS_NODEV. Northstar mounts container roots this way because sextant
+	 * bakes /dev nodes (null, zero, ...) into images with a manifest "dev" mount; the
+	 * default here is the stricter nodev. */
+	bool allow_device_nodes;
 };
 
 /* A mounted image, owned by the caller; ns_blk_umount undoes it. */

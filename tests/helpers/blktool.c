@@ -24,6 +24,7 @@
  *                      open, mknod, mount, umount2 or an ioctl such as LOOP_CONFIGURE
  *   --trace            print each block-layer system call to stderr ("call N: OP")
  *   --no-state         do not report the verity state (benchmarks)
+ *   --allow-dev        mount without nodev
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -55,7 +56,7 @@ struct fault {
 
 struct args {
 	const char *params, *root, *name, *context, *file, *target;
-	int verity, direct_io, no_state;
+	int verity, direct_io, no_state, allow_dev;
 	long long offset, size;
 	unsigned timeout_ms;
 	char **cmd;
@@ -262,6 +263,10 @@ static int parse_options(int argc, char **argv, int i, struct args *a)
 			a->direct_io = 1;
 			continue;
 		}
+		if (strcmp(o, "--allow-dev") == 0) {
+			a->allow_dev = 1;
+			continue;
+		}
 		if (strcmp(o, "--no-state") == 0) {
 			a->no_state = 1;
 			continue;
@@ -340,6 +345,7 @@ static void prepare(struct args *a, struct job *j)
 	j->opt.loop_timeout_ms = a->timeout_ms;
 	j->opt.direct_io = a->direct_io;
 	j->opt.selinux_context = a->context;
+	j->opt.allow_device_nodes = a->allow_dev;
 	ns_blk_ctx_init(&j->ctx);
 	j->ctx.ops = &fault_ops;
 	j->ctx.ops_data = &a->fault;

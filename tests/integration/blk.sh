@@ -64,6 +64,10 @@ t_expect "the loop device is read-only, autoclear, at the offset" 0 "" \
 	[ \$(cat /sys/block/loop\$n/ro) = 1 ] && [ \$(cat /sys/block/loop\$n/loop/autoclear) = 1 ] &&
 	[ \$(cat /sys/block/loop\$n/loop/offset) = 8192 ] &&
 	[ \$(cat /sys/block/loop\$n/loop/sizelimit) = $(sed -n 's/^size=//p' "$I/plain.params") ]"
+t_expect "device nodes allowed on request: ro,nosuid without nodev" 0 "" \
+	"$BLK" mount --allow-dev --params "$I/plain.params" "$I/plain.npk" "$MNT" -- \
+	sh -c "grep ' $MNT ' /proc/self/mounts | grep -q ' ro,nosuid,relatime' &&
+	! grep ' $MNT ' /proc/self/mounts | grep -q nodev"
 t_expect "direct I/O mount reads back" 0 "mounted" \
 	"$BLK" mount --direct-io --params "$I/plain.params" "$I/plain.npk" "$MNT" -- sh -c "$readback"
 t_clean "direct I/O"
