@@ -29,6 +29,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <linux/loop.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -237,11 +238,69 @@ static void read_params(const char *path, struct ns_verity_params *p, long long 
 	fclose(f);
 }
 
-static int parse_options(int argc, char **argv, int i, struct args *a)
+/* Options without a value; returns 0 when o is not one of them. */
+static int parse_flag(const char *o, struct args *a)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} flags[] = {
+	    {"--verity", offsetof(struct args, verity)},
+	    {"--direct-io", offsetof(struct args, direct_io)},
+	    {"--allow-dev", offsetof(struct args, allow_dev)},
+	    {"--no-state", offsetof(struct args, no_state)},
+	    {"--trace", offsetof(struct args, fault.trace)},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(flags); i++) {
+		if (strcmp(o, flags[i].name) == 0) {
+			*(int *)((char *)a + flags[i].off) = 1;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static void parse_fault(const char *o, const char *v, struct fault *f)
+{
+	char e[32] = "EIO";
+	if (strcmp(o, "--fail") == 0) {
+		if (sscanf(v, "%u:%31s", &f->fail_nth, e) < 1)
+			die("bad --fail '%s'", v);
+		f->nth_errno = parse_errno(e);
+		return;
+	}
+	f->op_count = -1;
+	if (sscanf(v, "%31[^:]:%31[^:]:%ld", f->op, e, &f->op_count) < 1)
+		die("bad --fail-op '%s'", v);
+	f->op_errno = parse_errno(e);
+}
+
+static void parse_value(const char *o, const char *v, struct args *a)
+{
+	if (strcmp(o, "--params") == 0)
+		a->params = v;
+	else if (strcmp(o, "--root") == 0)
+		a->root = v;
+	else if (strcmp(o, "--name") == 0)
+		a->name = v;
+	else if (strcmp(o, "--context") == 0)
+		a->context = v;
+	else if (strcmp(o, "--offset") == 0)
+		a->offset = strtoll(v, NULL, 0);
+	else if (strcmp(o, "--size") == 0)
+		a->size = strtoll(v, NULL, 0);
+	else if (strcmp(o, "--timeout-ms") == 0)
+		a->timeout_ms = (unsigned)strtoul(v, NULL, 0);
+	else if (strcmp(o, "--fail") == 0 || strcmp(o, "--fail-op") == 0)
+		parse_fault(o, v, &a->fault);
+	else
+		die("unknown option '%s'", o);
+}
+
+static void parse_options(int argc, char **argv, int i, struct args *a)
 {
 	for (; i < argc; i++) {
 		const char *o = argv[i];
-		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (strcmp(o, "--") == 0) {
 			a->cmd = argv + i + 1;
 			break;
@@ -253,63 +312,14 @@ static int parse_options(int argc, char **argv, int i, struct args *a)
 				a->target = o;
 			else
 				die("unexpected argument '%s'", o);
-			continue;
+		} else if (!parse_flag(o, a)) {
+			if (i + 1 >= argc)
+				die("option '%s' needs a value", o);
+			parse_value(o, argv[++i], a);
 		}
-		if (strcmp(o, "--verity") == 0) {
-			a->verity = 1;
-			continue;
-		}
-		if (strcmp(o, "--direct-io") == 0) {
-			a->direct_io = 1;
-			continue;
-		}
-		if (strcmp(o, "--allow-dev") == 0) {
-			a->allow_dev = 1;
-			continue;
-		}
-		if (strcmp(o, "--no-state") == 0) {
-			a->no_state = 1;
-			continue;
-		}
-		if (strcmp(o, "--trace") == 0) {
-			a->fault.trace = 1;
-			continue;
-		}
-		if (!v)
-			die("option '%s' needs a value", o);
-		i++;
-		if (strcmp(o, "--params") == 0)
-			a->params = v;
-		else if (strcmp(o, "--root") == 0)
-			a->root = v;
-		else if (strcmp(o, "--name") == 0)
-			a->name = v;
-		else if (strcmp(o, "--context") == 0)
-			a->context = v;
-		else if (strcmp(o, "--offset") == 0)
-			a->offset = strtoll(v, NULL, 0);
-		else if (strcmp(o, "--size") == 0)
-			a->size = strtoll(v, NULL, 0);
-		else if (strcmp(o, "--timeout-ms") == 0)
-			a->timeout_ms = (unsigned)strtoul(v, NULL, 0);
-		else if (strcmp(o, "--fail") == 0) {
-			char e[32] = "EIO";
-			if (sscanf(v, "%u:%31s", &a->fault.fail_nth, e) < 1)
-				die("bad --fail '%s'", v);
-			a->fault.nth_errno = parse_errno(e);
-		} else if (strcmp(o, "--fail-op") == 0) {
-			char e[32] = "EIO";
-			a->fault.op_count = -1;
-			if (sscanf(v, "%31[^:]:%31[^:]:%ld", a->fault.op, e, &a->fault.op_count) <
-			    1)
-				die("bad --fail-op '%s'", v);
-			a->fault.op_errno = parse_errno(e);
-		} else
-			die("unknown option '%s'", o);
 	}
 	if (!a->file || !a->target)
 		die("%s", "usage: blktool mount|cycles [OPTIONS] FILE TARGET [-- CMD...]");
-	return 0;
 }
 
 struct job {
