@@ -178,7 +178,16 @@ int ns_dm_load_table(struct ns_blk_ctx *ctx, struct ns_dm *dm, const char *name,
 	int r = ns_dm_build_table(name, target_type, sectors, params, readonly, &io, err);
 	if (r < 0)
 		return r;
-	r = dm_call(ctx, dm, DM_TABLE_LOAD, io, err);
+	for (unsigned i = 0;; i++) {
+		r = dm_call(ctx, dm, DM_TABLE_LOAD, io, err);
+		/* Linux 6.1's dm-bufio makes a slab cache per verity device, and SLUB drops
+		 * a destroyed cache's sysfs entry later: a load right after a device went
+		 * away can collide with it and fail with ENOMEM (kernel log: "kobject_add_
+		 * internal failed ... -EEXIST", "Cannot initialize dm-bufio"). */
+		if (r != -ENOMEM || i + 1 >= DM_RACE_TRIES)
+			break;
+		ns_blk_backoff(i);
+	}
 	free(io);
 	if (r == -EINVAL && !ns_dm_has_target(ctx, dm, target_type))
 		return ns_err_set(err, ENOTSUP,

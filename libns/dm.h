@@ -39,7 +39,8 @@ int ns_dm_build_table(const char *name, const char *target_type, uint64_t sector
  * deferred removal (EBUSY) is retried a bounded number of times. */
 int ns_dm_create(struct ns_blk_ctx *ctx, struct ns_dm *dm, const char *name, dev_t *ret_dev,
 		 struct ns_err *err);
-/* DM_TABLE_LOAD of one target of length sectors, from sector 0. */
+/* DM_TABLE_LOAD of one target of length sectors, from sector 0. ENOMEM (a kernel race
+ * with the teardown of a previous device) is retried a bounded number of times. */
 int ns_dm_load_table(struct ns_blk_ctx *ctx, struct ns_dm *dm, const char *name,
 		     const char *target_type, uint64_t sectors, const char *params, bool readonly,
 		     struct ns_err *err);

@@ -94,6 +94,15 @@ t_expect "a second device of the same name: the first mount is untouched" 0 "ver
 	printf '%s' "$out"
 t_clean "name in use"
 
+# --- kernel races with the teardown of an earlier device ------------------------------------
+t_expect "table load refused with ENOMEM twice (dm-bufio slab race): retried" 0 "verity state: V" \
+	"$BLK" mount --fail-op DM_TABLE_LOAD:ENOMEM:2 $V "$I/verity.npk" "$MNT" -- sh -c "$readback"
+t_expect "table load always ENOMEM: gives up with a clear error" 1 "DM_TABLE_LOAD 'northstar-blktool': Cannot allocate memory" \
+	"$BLK" mount --fail-op DM_TABLE_LOAD:ENOMEM $V "$I/verity.npk" "$MNT"
+t_expect "name taken three times (deferred removal pending): retried" 0 "verity state: V" \
+	"$BLK" mount --fail-op DM_DEV_CREATE:EBUSY:3 $V "$I/verity.npk" "$MNT"
+t_clean "kernel races"
+
 # --- many cycles -------------------------------------------------------------------------
 t_expect "50 verified mount/unmount cycles" 0 "cycles=50" \
 	"$BLK" cycles 50 $V "$I/verity.npk" "$MNT"
