@@ -10,19 +10,20 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "fsextra.h"
 #include "version.h"
 
-#define NS_NAME_MAX 1024
-#define NS_INIT_MAX 4096
-#define NS_ENV_MAX 64
-#define NS_ENV_NAME_MAX 64
-#define NS_ENV_VALUE_MAX 1024
-#define NS_SUPPL_GROUPS_MAX 64
-#define NS_SUPPL_GROUP_NAME_MAX 64
-#define NS_NETNS_NAME_MAX 256
-#define NS_SECCOMP_ARG_INDEX_MAX 5
+#define NS_INIT_MAX		  4096
+#define NS_ENV_MAX		  64
+#define NS_ENV_NAME_MAX		  64
+#define NS_ENV_VALUE_MAX	  1024
+#define NS_SUPPL_GROUPS_MAX	  64
+#define NS_SUPPL_GROUP_NAME_MAX	  64
+#define NS_NETNS_NAME_MAX	  256
+#define NS_SECCOMP_ARG_INDEX_MAX  5
 #define NS_SECCOMP_ARG_VALUES_MAX 50
-#define NS_SELINUX_CONTEXT_MAX 65535
+#define NS_SELINUX_CONTEXT_MAX	  65535
+#define NS_SOCKET_NAME_MAX	  64
 
 struct ns_kv {
 	const char *key, *value;
@@ -53,7 +54,7 @@ int ns_perm_parse(const char *name, enum ns_perm *out);
 
 struct ns_console_cfg {
 	bool present;
-	bool full; /* written as "full" */
+	bool full; /* perms == NS_PERM_FULL; written as "full" */
 	uint32_t perms;
 };
 
@@ -68,8 +69,8 @@ enum ns_sched_policy {
 };
 struct ns_sched {
 	enum ns_sched_policy policy;
-	int nice;          /* other, batch: -20..19 */
-	uint32_t priority; /* fifo, rr: 1..99 */
+	int nice;	   /* other, batch: -20..19 */
+	uint32_t priority; /* fifo, round_robin: 1..99 (Northstar refuses every round_robin) */
 };
 
 /* Mount option bits (the comma string of bind and resource mounts). */
@@ -94,15 +95,15 @@ enum ns_mount_type {
 const char *ns_mount_type_name(enum ns_mount_type t);
 
 struct ns_mount {
-	const char *target; /* clean absolute path */
+	const char *target; /* clean absolute path, not "/" */
 	enum ns_mount_type type;
-	unsigned options;  /* NS_MOPT_*: bind, resource */
-	const char *host;  /* bind */
-	const char *name;  /* resource: container name */
-	const char *version_req; /* resource: semver requirement as written */
+	unsigned options;	   /* NS_MOPT_*: bind, resource */
+	const char *host;	   /* bind: absolute */
+	const char *name;	   /* resource: container name */
+	const char *version_req;   /* resource: the requirement as semver writes it (">=0.0.1") */
 	struct ns_version_req req; /* resource: parsed requirement */
-	const char *dir;   /* resource: absolute, no ".." */
-	uint64_t size;     /* tmpfs, bytes */
+	const char *dir;	   /* resource: absolute, no ".." */
+	uint64_t size;		   /* tmpfs, bytes, > 0 */
 };
 
 enum ns_autostart { NS_AUTOSTART_NONE, NS_AUTOSTART_RELAXED, NS_AUTOSTART_CRITICAL };
@@ -115,17 +116,19 @@ struct ns_network {
 
 struct ns_seccomp_rule {
 	const char *syscall;
-	bool any;       /* `any`; otherwise an !args filter */
-	unsigned index; /* argument index 0..5 */
+	bool any;	 /* `any`; otherwise an !args filter */
+	unsigned index;	 /* argument index 0..5 */
+	bool has_values; /* `values` given (possibly empty) */
 	uint64_t *values;
-	size_t nvalues;
+	size_t nvalues; /* at most 50 */
 	bool has_mask;
 	uint64_t mask;
 };
 struct ns_seccomp {
 	bool present;
 	bool profile_default;
-	struct ns_seccomp_rule *allow;
+	bool has_allow;		       /* `allow` given (possibly empty) */
+	struct ns_seccomp_rule *allow; /* sorted by syscall name, unique */
 	size_t nallow;
 };
 
@@ -141,14 +144,14 @@ struct ns_cgroup_cpu {
 	bool has_shares, has_quota, has_period, has_rt_runtime, has_rt_period;
 	uint64_t shares, period, rt_period;
 	int64_t quota, rt_runtime;
-	struct ns_kv *attrs;
+	struct ns_kv *attrs; /* sorted by key */
 	size_t nattrs;
 };
 struct ns_cgroup_memory {
 	bool present;
 	bool oom_monitor;
-	bool has_kernel_limit, has_hard_limit, has_soft_limit, has_kernel_tcp_limit,
-		has_swap_limit, has_swappiness;
+	bool has_kernel_limit, has_hard_limit, has_soft_limit, has_kernel_tcp_limit, has_swap_limit,
+	    has_swappiness;
 	int64_t kernel_limit, hard_limit, soft_limit, kernel_tcp_limit, swap_limit;
 	uint64_t swappiness;
 	struct ns_kv *attrs;
@@ -212,11 +215,11 @@ struct ns_rlimit {
 
 enum ns_socket_type { NS_SOCK_STREAM, NS_SOCK_DATAGRAM, NS_SOCK_SEQPACKET };
 struct ns_socket {
-	const char *name;
+	const char *name; /* 1..64 bytes of [0-9A-Za-z._-] */
 	enum ns_socket_type type;
-	uint32_t mode;
+	uint32_t mode; /* at most 0777 */
 	bool has_uid, has_gid, has_passcred;
-	uint32_t uid, gid;
+	uint32_t uid, gid; /* >= 1 when given */
 	bool passcred;
 };
 
@@ -234,7 +237,7 @@ struct ns_manifest {
 	const char *init; /* NULL: a resource container */
 	const char **args;
 	size_t nargs;
-	struct ns_kv *env; /* unique keys, in input order */
+	struct ns_kv *env; /* unique keys (the last one wins), sorted by key */
 	size_t nenv;
 	uint16_t uid, gid;
 	struct ns_console_cfg console;
@@ -246,15 +249,17 @@ struct ns_manifest {
 	struct ns_network network;
 	struct ns_seccomp seccomp;
 	struct ns_selinux selinux;
-	uint64_t capabilities; /* bit n = capability number n (CAP_CHOWN = 0, ...) */
-	const char **suppl_groups;
+	uint64_t capabilities;	   /* bit n = capability number n (CAP_CHOWN = 0, ...) */
+	const char **suppl_groups; /* sorted */
 	size_t nsuppl_groups;
-	struct ns_rlimit *rlimits;
+	struct ns_rlimit *rlimits; /* sorted by resource */
 	size_t nrlimits;
 	struct ns_socket *sockets; /* sorted by name */
 	size_t nsockets;
 	struct ns_io io;
-	cJSON *custom; /* opaque; NULL when absent */
+	/* Opaque; NULL when absent. Object keys are sorted; numbers are raw items holding
+	 * their exact JSON text (integers in decimal), so nothing is rounded. */
+	cJSON *custom;
 
 	struct ns_manifest_arena *arena;
 };
@@ -266,11 +271,21 @@ int ns_manifest_parse(const char *source, const char *text, size_t len, struct n
 		      struct ns_err *err);
 void ns_manifest_free(struct ns_manifest *m);
 
-/* Serializations. Both return a malloc'ed NUL-terminated string. YAML follows
- * Northstar's field order (name, version, console, init, args, ...), and re-parses to
- * an equal manifest; JSON is what the console's inspect carries. */
+/* YAML in Northstar's field order (name, version, console, init, args, ...), map items
+ * sorted by key so the text is reproducible; it re-parses to an equal manifest.
+ * *out is malloc'ed and NUL-terminated. */
 int ns_manifest_to_yaml(const struct ns_manifest *m, char **out, size_t *len, struct ns_err *err);
+/* The JSON value serde gives Northstar's Manifest (what the console's inspect carries).
+ * NULL only when out of memory. */
 cJSON *ns_manifest_to_json(const struct ns_manifest *m);
+/* Same content, compared through the canonical JSON text. */
+bool ns_manifest_equal(const struct ns_manifest *a, const struct ns_manifest *b);
+
+/* The extra image entries of spec npk-format §6.2: mount-point directories (parents
+ * first, each once), the /dev nodes of a `dev` mount and the /proc/self/fd links of a
+ * `proc` mount at /proc. Paths are malloc'ed; free the list with ns_fsx_list_free. */
+int ns_manifest_fs_extras(const struct ns_manifest *m, struct ns_fsx_list *out, struct ns_err *err);
+void ns_fsx_list_free(struct ns_fsx_list *l);
 
 /* Capability names: "CAP_CHOWN" <-> 0 ... "CAP_CHECKPOINT_RESTORE" <-> 40. */
 const char *ns_cap_name(unsigned cap);

@@ -1,6 +1,7 @@
 #include "yaml.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -403,4 +404,172 @@ int ns_yscalar_i64(const struct ns_ynode *n, int64_t *out)
 		return -ERANGE;
 	*out = neg ? (int64_t)(0 - v) : (int64_t)v;
 	return 0;
+}
+
+const char *ns_ytype_name(enum ns_ytype t)
+{
+	switch (t) {
+	case NS_YT_NULL:
+		return "null";
+	case NS_YT_BOOL:
+		return "a boolean";
+	case NS_YT_INT:
+		return "an integer";
+	case NS_YT_FLOAT:
+		return "a float";
+	case NS_YT_STR:
+		return "a string";
+	}
+	return "?";
+}
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Rust's f64 syntax without inf/nan words: [+-]?(d+[.d*]|.d+)([eE][+-]?d+)? */
+static bool float_syntax(const char *s)
+{
+	size_t i = 0, digits = 0;
+	if (s[i] == '+' || s[i] == '-')
+		i++;
+	while (is_digit(s[i]))
+		i++, digits++;
+	if (s[i] == '.') {
+		i++;
+		while (is_digit(s[i]))
+			i++, digits++;
+	}
+	if (digits == 0)
+		return false;
+	if (s[i] == 'e' || s[i] == 'E') {
+		i++;
+		if (s[i] == '+' || s[i] == '-')
+			i++;
+		if (!is_digit(s[i]))
+			return false;
+		while (is_digit(s[i]))
+			i++;
+	}
+	return s[i] == '\0';
+}
+
+static bool special_float(const char *s, double *out)
+{
+	const char *u = *s == '+' ? s + 1 : s;
+	if (!strcmp(u, ".inf") || !strcmp(u, ".Inf") || !strcmp(u, ".INF")) {
+		*out = HUGE_VAL;
+		return true;
+	}
+	if (!strcmp(s, "-.inf") || !strcmp(s, "-.Inf") || !strcmp(s, "-.INF")) {
+		*out = -HUGE_VAL;
+		return true;
+	}
+	if (!strcmp(s, ".nan") || !strcmp(s, ".NaN") || !strcmp(s, ".NAN")) {
+		*out = NAN;
+		return true;
+	}
+	return false;
+}
+
+/* Leading zeros followed by digits only: a string by YAML 1.2, not an octal number. */
+static bool leading_zero_digits(const char *s)
+{
+	while (*s == '+' || *s == '-')
+		s++;
+	if (s[0] != '0' || s[1] == '\0')
+		return false;
+	for (s++; *s; s++)
+		if (!is_digit(*s))
+			return false;
+	return true;
+}
+
+static bool parse_float_text(const char *s, double *out)
+{
+	if (special_float(s, out))
+		return true;
+	if (!float_syntax(s))
+		return false;
+	char *end;
+	errno = 0;
+	double d = strtod(s, &end);
+	if (*end != '\0' || !isfinite(d))
+		return false;
+	*out = d;
+	return true;
+}
+
+static int resolve_plain(const char *s, struct ns_yscalar *out)
+{
+	int r;
+	if (*s == '\0' || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") ||
+	    !strcmp(s, "NULL")) {
+		out->type = NS_YT_NULL;
+		return 0;
+	}
+	if (!strcmp(s, "true") || !strcmp(s, "True") || !strcmp(s, "TRUE") || !strcmp(s, "false") ||
+	    !strcmp(s, "False") || !strcmp(s, "FALSE")) {
+		out->type = NS_YT_BOOL;
+		out->b = s[0] == 't' || s[0] == 'T';
+		return 0;
+	}
+	r = ns_parse_yaml_int(s, &out->neg, &out->mag);
+	if (r == 0 || r == -ERANGE) {
+		out->type = NS_YT_INT;
+		out->overflow = r == -ERANGE;
+		return 0;
+	}
+	if (!leading_zero_digits(s) && parse_float_text(s, &out->f)) {
+		out->type = NS_YT_FLOAT;
+		return 0;
+	}
+	out->type = NS_YT_STR;
+	return 0;
+}
+
+static int resolve_core_tag(const struct ns_ynode *n, const char *t, struct ns_yscalar *out)
+{
+	const char *s = n->str;
+	struct ns_yscalar v = {.type = NS_YT_STR};
+	if (!strcmp(t, "null")) {
+		if (*s && strcmp(s, "~") && strcmp(s, "null") && strcmp(s, "Null") &&
+		    strcmp(s, "NULL"))
+			return -EINVAL;
+		v.type = NS_YT_NULL;
+	} else if (!strcmp(t, "bool")) {
+		if (resolve_plain(s, &v) < 0 || v.type != NS_YT_BOOL)
+			return -EINVAL;
+	} else if (!strcmp(t, "int")) {
+		if (resolve_plain(s, &v) < 0 || v.type != NS_YT_INT)
+			return -EINVAL;
+	} else if (!strcmp(t, "float")) {
+		if (resolve_plain(s, &v) < 0 || (v.type != NS_YT_FLOAT && v.type != NS_YT_INT))
+			return -EINVAL;
+		if (v.type == NS_YT_INT)
+			v.f = strtod(s, NULL);
+		v.type = NS_YT_FLOAT;
+	}
+	*out = v;
+	return 0;
+}
+
+int ns_yscalar_resolve(const struct ns_ynode *n, struct ns_yscalar *out)
+{
+	static const char core[] = "tag:yaml.org,2002:";
+	memset(out, 0, sizeof(*out));
+	if (!n || n->kind != NS_YSCALAR)
+		return -EINVAL;
+	if (n->tag) {
+		if (!strncmp(n->tag, core, sizeof(core) - 1))
+			return resolve_core_tag(n, n->tag + sizeof(core) - 1, out);
+		out->type = NS_YT_STR;
+		return 0;
+	}
+	if (!n->plain) {
+		out->type = NS_YT_STR;
+		return 0;
+	}
+	return resolve_plain(n->str, out);
 }

@@ -66,4 +66,23 @@ int ns_parse_yaml_int(const char *s, bool *neg, uint64_t *mag);
 
 const char *ns_ykind_name(enum ns_ykind k);
 
+/* What a scalar resolves to when a typed value is wanted, as serde_yaml 0.9 reads it:
+ * plain scalars by YAML 1.2 core rules (null: "", ~, null/Null/NULL; bool: true/True/TRUE,
+ * false/...; int: [+-]? decimal without leading zero, 0x.., 0o.., 0b..; float:
+ * [+-]?(d+[.d*]|.d+)([eE][+-]?d+)?, .inf, -.inf, .nan; anything else a string); quoted
+ * scalars are strings; the core tags !!null, !!bool, !!int, !!float force their type
+ * (and fail on a bad value); any other tag leaves the text a string. */
+enum ns_ytype { NS_YT_NULL, NS_YT_BOOL, NS_YT_INT, NS_YT_FLOAT, NS_YT_STR };
+struct ns_yscalar {
+	enum ns_ytype type;
+	bool b;	       /* NS_YT_BOOL */
+	bool neg;      /* NS_YT_INT: sign and magnitude */
+	bool overflow; /* NS_YT_INT: beyond 64 bits (mag not valid) */
+	uint64_t mag;
+	double f; /* NS_YT_FLOAT */
+};
+/* Returns 0, or -EINVAL when n is not a scalar or a core tag does not fit its value. */
+int ns_yscalar_resolve(const struct ns_ynode *n, struct ns_yscalar *out);
+const char *ns_ytype_name(enum ns_ytype t);
+
 #endif

@@ -1,0 +1,427 @@
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "io.h"
+#include "manifest.h"
+#include "units.h"
+
+#define CONFIG_MAX_BYTES (1u << 20)
+
+/* One parse: the document, for positions, and the error to fill. */
+struct cfgp {
+	const struct ns_ydoc *doc;
+	struct ns_err *err;
+};
+
+static int bad(struct cfgp *p, const struct ns_ynode *n, const char *key, const char *what)
+{
+	return ns_yerr(p->err, p->doc, n, EINVAL, "%s: %s", key, what);
+}
+
+static int want_kind(struct cfgp *p, const struct ns_ynode *n, enum ns_ykind k, const char *key)
+{
+	if (n->kind == k)
+		return 0;
+	return ns_yerr(p->err, p->doc, n, EINVAL, "%s: expected %s, found %s", key,
+		       ns_ykind_name(k), ns_ykind_name(n->kind));
+}
+
+static int get_str(struct cfgp *p, const struct ns_ynode *n, const char *key, const char **out)
+{
+	int r = want_kind(p, n, NS_YSCALAR, key);
+	if (r < 0)
+		return r;
+	if (ns_yscalar_has_nul(n) || n->len == 0)
+		return bad(p, n, key, n->len ? "contains a NUL byte" : "must not be empty");
+	*out = n->str;
+	return 0;
+}
+
+static int get_u64(struct cfgp *p, const struct ns_ynode *n, const char *key, uint64_t max,
+		   uint64_t *out)
+{
+	int r = want_kind(p, n, NS_YSCALAR, key);
+	if (r < 0)
+		return r;
+	if (ns_yscalar_u64(n, out) < 0 || *out > max)
+		return bad(p, n, key, "expected an unsigned integer in range");
+	return 0;
+}
+
+static int get_bool(struct cfgp *p, const struct ns_ynode *n, const char *key, bool *out)
+{
+	if (n->kind != NS_YSCALAR || ns_yscalar_bool(n, out) < 0)
+		return bad(p, n, key, "expected true or false");
+	return 0;
+}
+
+/* Sizes: an integer of bytes, or a string with a unit ("100MB", "1 MiB"). */
+static int get_size(struct cfgp *p, const struct ns_ynode *n, const char *key, uint64_t *out)
+{
+	int r = want_kind(p, n, NS_YSCALAR, key);
+	if (r < 0)
+		return r;
+	if (ns_yscalar_u64(n, out) == 0 || ns_parse_size(n->str, 1, out) == 0)
+		return 0;
+	return bad(p, n, key, "expected a size such as 1048576, \"100MB\" or \"1MiB\"");
+}
+
+static int get_duration(struct cfgp *p, const struct ns_ynode *n, const char *key, uint64_t *out_ns)
+{
+	int r = want_kind(p, n, NS_YSCALAR, key);
+	if (r < 0)
+		return r;
+	if (ns_parse_duration(n->str, out_ns) < 0)
+		return bad(p, n, key, "expected a duration such as \"5s\", \"1m\" or \"500ms\"");
+	return 0;
+}
+
+static int unknown(struct cfgp *p, const struct ns_ynode *k, const char *section)
+{
+	return ns_yerr(p->err, p->doc, k, EINVAL, "unknown key '%s' in %s", k->str, section);
+}
+
+/* Keys repeat only by mistake: YAML allows it, we refuse it. */
+static int check_map(struct cfgp *p, const struct ns_ynode *m, const char *section)
+{
+	int r = want_kind(p, m, NS_YMAP, section);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < m->n; i++) {
+		const struct ns_ynode *k = ns_ymap_key(m, i);
+		if (k->kind != NS_YSCALAR)
+			return bad(p, k, section, "keys must be scalars");
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(ns_ymap_key(m, j)->str, k->str))
+				return ns_yerr(p->err, p->doc, k, EINVAL, "%s: duplicate key '%s'",
+					       section, k->str);
+	}
+	return 0;
+}
+
+void ns_console_options_default(struct ns_console_options *o)
+{
+	o->token_validity_ns = 60ull * 1000000000;
+	o->max_requests_per_sec = 1000;
+	o->max_request_size = 1u << 20;
+	o->max_npk_install_size = 256u << 20;
+	o->npk_stream_timeout_ns = 10ull * 1000000000;
+}
+
+static int parse_options(struct cfgp *p, const struct ns_ynode *m, const char *section,
+			 struct ns_console_options *o)
+{
+	int r = check_map(p, m, section);
+	for (size_t i = 0; r == 0 && i < m->n; i++) {
+		const char *k = ns_ymap_key(m, i)->str;
+		const struct ns_ynode *v = ns_ymap_val(m, i);
+		if (!strcmp(k, "token_validity"))
+			r = get_duration(p, v, k, &o->token_validity_ns);
+		else if (!strcmp(k, "max_requests_per_sec"))
+			r = get_u64(p, v, k, UINT32_MAX, &o->max_requests_per_sec);
+		else if (!strcmp(k, "max_request_size"))
+			r = get_size(p, v, k, &o->max_request_size);
+		else if (!strcmp(k, "max_npk_install_size"))
+			r = get_size(p, v, k, &o->max_npk_install_size);
+		else if (!strcmp(k, "npk_stream_timeout"))
+			r = get_duration(p, v, k, &o->npk_stream_timeout_ns);
+		else
+			r = unknown(p, ns_ymap_key(m, i), section);
+		if (r == 0 && !strcmp(k, "max_requests_per_sec") && o->max_requests_per_sec == 0)
+			r = bad(p, v, k, "must be at least 1");
+		if (r == 0 && !strcmp(k, "max_request_size") && o->max_request_size < 64)
+			r = bad(p, v, k, "must be at least 64 bytes");
+	}
+	return r;
+}
+
+static int parse_perms(struct cfgp *p, const struct ns_ynode *n, uint32_t *out)
+{
+	if (n->kind == NS_YSCALAR && !strcmp(n->str, "full")) {
+		*out = NS_PERM_FULL;
+		return 0;
+	}
+	if (n->kind != NS_YSEQ)
+		return bad(p, n, "permissions", "expected \"full\" or a list of permissions");
+	*out = 0;
+	for (size_t i = 0; i < n->n; i++) {
+		const struct ns_ynode *it = n->items[i];
+		enum ns_perm perm;
+		if (it->kind != NS_YSCALAR || ns_perm_parse(it->str, &perm) < 0)
+			return ns_yerr(p->err, p->doc, it, EINVAL,
+				       "permissions: invalid permission '%s'",
+				       it->kind == NS_YSCALAR ? it->str : "?");
+		*out |= 1u << perm;
+	}
+	return 0;
+}
+
+static int parse_global(struct cfgp *p, const struct ns_ynode *m, struct ns_console_global *g)
+{
+	int r = check_map(p, m, "console.global");
+	bool have_bind = false, have_perms = false;
+	ns_console_options_default(&g->options);
+	for (size_t i = 0; r == 0 && i < m->n; i++) {
+		const char *k = ns_ymap_key(m, i)->str;
+		const struct ns_ynode *v = ns_ymap_val(m, i);
+		if (!strcmp(k, "bind")) {
+			r = get_str(p, v, k, &g->bind);
+			have_bind = true;
+			if (r == 0 && strncmp(g->bind, "unix://", 7) &&
+			    strncmp(g->bind, "tcp://", 6))
+				r = bad(p, v, k, "expected unix://PATH or tcp://HOST:PORT");
+		} else if (!strcmp(k, "permissions")) {
+			r = parse_perms(p, v, &g->perms);
+			have_perms = true;
+		} else if (!strcmp(k, "options")) {
+			r = parse_options(p, v, "console.global.options", &g->options);
+		} else if (!strcmp(k, "allow_remote")) {
+			r = get_bool(p, v, k, &g->allow_remote);
+		} else {
+			r = unknown(p, ns_ymap_key(m, i), "console.global");
+		}
+	}
+	if (r == 0 && (!have_bind || !have_perms))
+		r = bad(p, m, "console.global",
+			have_bind ? "'permissions' is required" : "'bind' is required");
+	return r;
+}
+
+static int parse_console(struct cfgp *p, const struct ns_ynode *m, struct ns_config *c)
+{
+	int r = check_map(p, m, "console");
+	for (size_t i = 0; r == 0 && i < m->n; i++) {
+		const char *k = ns_ymap_key(m, i)->str;
+		const struct ns_ynode *v = ns_ymap_val(m, i);
+		if (!strcmp(k, "global")) {
+			r = parse_global(p, v, &c->global);
+			c->has_global = true;
+		} else if (!strcmp(k, "options")) {
+			r = parse_options(p, v, "console.options", &c->console_options);
+		} else {
+			r = unknown(p, ns_ymap_key(m, i), "console");
+		}
+	}
+	return r;
+}
+
+/* `type: mem`, `type: {fs: {dir: PATH}}` (Northstar's TOML shape) or `type: !fs {dir: PATH}`. */
+static int parse_repo_type(struct cfgp *p, const struct ns_ynode *v, struct ns_repo_config *rc)
+{
+	const struct ns_ynode *body = NULL;
+	if (v->kind == NS_YSCALAR && !v->tag && !strcmp(v->str, "mem")) {
+		rc->type = NS_REPO_MEM;
+		return 0;
+	}
+	if (v->tag && !strcmp(v->tag, "!fs"))
+		body = v;
+	else if (v->kind == NS_YMAP && v->n == 1 && !strcmp(ns_ymap_key(v, 0)->str, "fs"))
+		body = ns_ymap_val(v, 0);
+	if (!body)
+		return bad(p, v, "type", "expected 'mem' or {fs: {dir: PATH}}");
+	int r = check_map(p, body, "type.fs");
+	const struct ns_ynode *dir = r == 0 ? ns_ymap_get(body, "dir") : NULL;
+	if (r == 0 && (body->n != 1 || !dir))
+		return bad(p, body, "type.fs", "expected exactly one key, 'dir'");
+	rc->type = NS_REPO_FS;
+	return r < 0 ? r : get_str(p, dir, "type.fs.dir", &rc->dir);
+}
+
+static int parse_repo_field(struct cfgp *p, const struct ns_ynode *key, const struct ns_ynode *v,
+			    struct ns_repo_config *rc, bool *have_type)
+{
+	const char *k = key->str;
+	uint64_t u;
+	int r;
+	if (!strcmp(k, "type")) {
+		*have_type = true;
+		return parse_repo_type(p, v, rc);
+	}
+	if (!strcmp(k, "key"))
+		return get_str(p, v, k, &rc->key);
+	if (!strcmp(k, "mount_on_start"))
+		return get_bool(p, v, k, &rc->mount_on_start);
+	if (!strcmp(k, "capacity_num")) {
+		rc->has_capacity_num = true;
+		r = get_u64(p, v, k, UINT32_MAX, &u);
+		rc->capacity_num = (uint32_t)u;
+		return r;
+	}
+	if (!strcmp(k, "capacity_size")) {
+		rc->has_capacity_size = true;
+		return get_size(p, v, k, &rc->capacity_size);
+	}
+	if (!strcmp(k, "verity")) {
+		if (v->kind == NS_YSCALAR && !strcmp(v->str, "kernel"))
+			rc->verity = NS_REPO_VERITY_KERNEL;
+		else if (v->kind == NS_YSCALAR && !strcmp(v->str, "userspace"))
+			rc->verity = NS_REPO_VERITY_USERSPACE;
+		else
+			return bad(p, v, k, "expected 'kernel' or 'userspace'");
+		return 0;
+	}
+	return unknown(p, key, "a repository");
+}
+
+static bool repo_name_valid(const char *s)
+{
+	if (!*s || strlen(s) > 255)
+		return false;
+	for (; *s; s++)
+		if (!ns_name_valid(s, 1))
+			return false;
+	return true;
+}
+
+static int parse_repos(struct cfgp *p, const struct ns_ynode *m, struct ns_config *c)
+{
+	int r = check_map(p, m, "repositories");
+	if (r < 0)
+		return r;
+	c->repos = calloc(m->n ? m->n : 1, sizeof(*c->repos));
+	if (!c->repos)
+		return ns_err_set(p->err, ENOMEM, "out of memory");
+	for (size_t i = 0; i < m->n; i++) {
+		const struct ns_ynode *key = ns_ymap_key(m, i), *v = ns_ymap_val(m, i);
+		struct ns_repo_config *rc = &c->repos[c->nrepos++];
+		bool have_type = false;
+		rc->name = key->str;
+		if (!repo_name_valid(rc->name))
+			return bad(p, key, "repositories", "a name is 1..255 of [0-9A-Za-z._-]");
+		r = check_map(p, v, rc->name);
+		for (size_t j = 0; r == 0 && j < v->n; j++)
+			r = parse_repo_field(p, ns_ymap_key(v, j), ns_ymap_val(v, j), rc,
+					     &have_type);
+		if (r == 0 && !have_type)
+			r = bad(p, v, rc->name, "'type' is required");
+		if (r == 0 && rc->verity == NS_REPO_VERITY_USERSPACE && !rc->key)
+			r = bad(p, v, rc->name, "'verity: userspace' needs a 'key'");
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int parse_debug(struct cfgp *p, const struct ns_ynode *m, struct ns_config *c)
+{
+	int r = check_map(p, m, "debug");
+	for (size_t i = 0; r == 0 && i < m->n; i++) {
+		const struct ns_ynode *k = ns_ymap_key(m, i), *v = ns_ymap_val(m, i);
+		if (strcmp(k->str, "commands"))
+			return unknown(p, k, "debug");
+		r = want_kind(p, v, NS_YSEQ, "debug.commands");
+		if (r < 0)
+			return r;
+		c->debug_commands = calloc(v->n ? v->n : 1, sizeof(char *));
+		if (!c->debug_commands)
+			return ns_err_set(p->err, ENOMEM, "out of memory");
+		for (size_t j = 0; r == 0 && j < v->n; j++)
+			r = get_str(p, v->items[j], "debug.commands",
+				    &c->debug_commands[c->ndebug_commands++]);
+	}
+	return r;
+}
+
+static int parse_top_field(struct cfgp *p, const struct ns_ynode *key, const struct ns_ynode *v,
+			   struct ns_config *c)
+{
+	const char *k = key->str;
+	if (!strcmp(k, "run_dir"))
+		return get_str(p, v, k, &c->run_dir);
+	if (!strcmp(k, "data_dir"))
+		return get_str(p, v, k, &c->data_dir);
+	if (!strcmp(k, "socket_dir"))
+		return get_str(p, v, k, &c->socket_dir);
+	if (!strcmp(k, "cgroup")) {
+		int r = get_str(p, v, k, &c->cgroup);
+		if (r == 0 &&
+		    (strchr(c->cgroup, '/') || !strcmp(c->cgroup, "..") || !strcmp(c->cgroup, ".")))
+			r = bad(p, v, k, "must be a single cgroup name, without '/'");
+		return r;
+	}
+	if (!strcmp(k, "event_buffer_size"))
+		return get_u64(p, v, k, 1u << 20, &c->event_buffer_size);
+	if (!strcmp(k, "notification_buffer_size"))
+		return get_u64(p, v, k, 1u << 20, &c->notification_buffer_size);
+	if (!strcmp(k, "loop_device_timeout"))
+		return get_duration(p, v, k, &c->loop_device_timeout_ns);
+	if (!strcmp(k, "console"))
+		return parse_console(p, v, c);
+	if (!strcmp(k, "repositories"))
+		return parse_repos(p, v, c);
+	if (!strcmp(k, "debug"))
+		return parse_debug(p, v, c);
+	return unknown(p, key, "the configuration");
+}
+
+static int check_required(struct cfgp *p, const struct ns_ynode *root, const struct ns_config *c)
+{
+	static const char *names[] = {"run_dir", "data_dir", "socket_dir", "cgroup"};
+	const char *vals[] = {c->run_dir, c->data_dir, c->socket_dir, c->cgroup};
+	for (size_t i = 0; i < 4; i++)
+		if (!vals[i])
+			return ns_yerr(p->err, p->doc, root, EINVAL, "'%s' is required", names[i]);
+	if (c->event_buffer_size == 0 || c->notification_buffer_size == 0)
+		return ns_yerr(p->err, p->doc, root, EINVAL, "buffer sizes must be at least 1");
+	return 0;
+}
+
+int ns_config_parse(const char *source, const char *text, size_t len, struct ns_config *c,
+		    struct ns_err *err)
+{
+	memset(c, 0, sizeof(*c));
+	c->event_buffer_size = 256;
+	c->notification_buffer_size = 128;
+	c->loop_device_timeout_ns = 10ull * 1000000000;
+	ns_console_options_default(&c->console_options);
+	int r = ns_yaml_load(source, text, len, &c->doc, err);
+	if (r < 0)
+		return r;
+	struct cfgp p = {&c->doc, err};
+	const struct ns_ynode *root = c->doc.root;
+	if (!root)
+		r = ns_err_set(err, EINVAL, "%s: the configuration is empty", source);
+	if (r == 0)
+		r = check_map(&p, root, "the configuration");
+	for (size_t i = 0; r == 0 && i < root->n; i++)
+		r = parse_top_field(&p, ns_ymap_key(root, i), ns_ymap_val(root, i), c);
+	if (r == 0)
+		r = check_required(&p, root, c);
+	if (r < 0)
+		ns_config_free(c);
+	return r;
+}
+
+int ns_config_load(const char *path, struct ns_config *c, struct ns_err *err)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int r = ns_read_file_at(AT_FDCWD, path, CONFIG_MAX_BYTES, &text, &len, err);
+	if (r < 0)
+		return r;
+	r = ns_config_parse(path, text, len, c, err);
+	free(text);
+	return r;
+}
+
+void ns_config_free(struct ns_config *c)
+{
+	free(c->repos);
+	free(c->debug_commands);
+	ns_ydoc_free(&c->doc);
+	c->repos = NULL;
+	c->debug_commands = NULL;
+	c->nrepos = c->ndebug_commands = 0;
+}
+
+const struct ns_repo_config *ns_config_repo(const struct ns_config *c, const char *name)
+{
+	for (size_t i = 0; i < c->nrepos; i++)
+		if (!strcmp(c->repos[i].name, name))
+			return &c->repos[i];
+	return NULL;
+}

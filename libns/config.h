@@ -1,0 +1,70 @@
+/* The runtime configuration: YAML with the keys and meanings of Northstar's TOML
+ * (spec runtime-behavior §1), plus a few of our own (documented in docs/config.md).
+ * Strings point into the loaded document, which the config keeps. */
+#ifndef NS_CONFIG_H
+#define NS_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "yaml.h"
+
+struct ns_console_options {
+	uint64_t token_validity_ns;
+	uint64_t max_requests_per_sec;
+	uint64_t max_request_size;
+	uint64_t max_npk_install_size;
+	uint64_t npk_stream_timeout_ns;
+};
+
+struct ns_console_global {
+	const char *bind;		   /* unix://PATH or tcp://HOST[:PORT] */
+	uint32_t perms;			   /* NS_PERM_* bits */
+	bool allow_remote;		   /* ours: a TCP bind beyond loopback needs this opt-in */
+	struct ns_console_options options; /* the defaults unless given */
+};
+
+enum ns_repo_type { NS_REPO_FS, NS_REPO_MEM };
+/* kernel: dm-verity. userspace (ours): the whole image is hashed against the signed
+ * root before mounting, for kernels without device-mapper. */
+enum ns_repo_verity { NS_REPO_VERITY_KERNEL, NS_REPO_VERITY_USERSPACE };
+
+struct ns_repo_config {
+	const char *name;
+	enum ns_repo_type type;
+	const char *dir; /* fs */
+	const char *key; /* path of the raw 32-byte Ed25519 public key, or NULL */
+	enum ns_repo_verity verity;
+	bool mount_on_start;
+	bool has_capacity_num, has_capacity_size;
+	uint32_t capacity_num;
+	uint64_t capacity_size;
+};
+
+struct ns_config {
+	const char *run_dir, *data_dir, *socket_dir, *cgroup;
+	uint64_t event_buffer_size, notification_buffer_size;
+	uint64_t loop_device_timeout_ns;
+	struct ns_console_options console_options; /* for the containers' consoles */
+	bool has_global;
+	struct ns_console_global global;
+	struct ns_repo_config *repos; /* in file order */
+	size_t nrepos;
+	const char **debug_commands;
+	size_t ndebug_commands;
+	struct ns_ydoc doc;
+};
+
+void ns_console_options_default(struct ns_console_options *o);
+
+/* Every rejection names file:line:column and the key. */
+int ns_config_parse(const char *source, const char *text, size_t len, struct ns_config *c,
+		    struct ns_err *err);
+int ns_config_load(const char *path, struct ns_config *c, struct ns_err *err);
+void ns_config_free(struct ns_config *c);
+
+const struct ns_repo_config *ns_config_repo(const struct ns_config *c, const char *name);
+
+#endif

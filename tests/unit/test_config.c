@@ -1,0 +1,151 @@
+/* The runtime configuration: the shipped examples, defaults, and every rejection with
+ * its position. */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "libns/config.h"
+#include "libns/manifest.h"
+#include "testlib.h"
+
+static int parse(const char *text, struct ns_config *c, struct ns_err *err)
+{
+	return ns_config_parse("t.yaml", text, strlen(text), c, err);
+}
+
+#define BASE "run_dir: /r\ndata_dir: /d\nsocket_dir: /s\ncgroup: ns\n"
+
+static int test_examples_parse(void)
+{
+	struct ns_err err;
+	struct ns_config c;
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/config/northstar.yaml", getenv("NS_TOP") ?: ".");
+	CHECK_OK(ns_config_load(path, &c, &err), &err);
+	CHECK_STR(c.cgroup, "northstar");
+	CHECK_INT(c.loop_device_timeout_ns, 5000000000ull);
+	CHECK_INT(c.console_options.max_requests_per_sec, 100);
+	CHECK_INT(c.console_options.max_request_size, 1 << 20);
+	CHECK_INT(c.console_options.max_npk_install_size, 100000000);
+	CHECK(c.has_global && c.global.perms == NS_PERM_FULL);
+	CHECK_STR(c.global.bind, "unix:///run/northstar/console");
+	CHECK_INT(c.nrepos, 2);
+	CHECK_STR(c.repos[0].name, "memory");
+	CHECK(c.repos[0].type == NS_REPO_MEM && c.repos[0].capacity_num == 10);
+	CHECK(c.repos[0].has_capacity_size && c.repos[0].capacity_size == 100000000);
+	const struct ns_repo_config *d = ns_config_repo(&c, "default");
+	CHECK(d && d->type == NS_REPO_FS && d->mount_on_start);
+	CHECK_STR(d->dir, "/var/lib/northstar/repository");
+	ns_config_free(&c);
+	snprintf(path, sizeof(path), "%s/config/minimal.yaml", getenv("NS_TOP") ?: ".");
+	CHECK_OK(ns_config_load(path, &c, &err), &err);
+	CHECK(c.repos[0].key == NULL);
+	ns_config_free(&c);
+	return 0;
+}
+
+static int test_defaults(void)
+{
+	struct ns_err err;
+	struct ns_config c;
+	CHECK_OK(parse(BASE, &c, &err), &err);
+	CHECK_INT(c.event_buffer_size, 256);
+	CHECK_INT(c.notification_buffer_size, 128);
+	CHECK_INT(c.loop_device_timeout_ns, 10000000000ull);
+	CHECK_INT(c.console_options.token_validity_ns, 60000000000ull);
+	CHECK_INT(c.console_options.max_requests_per_sec, 1000);
+	CHECK_INT(c.console_options.max_npk_install_size, 256 << 20);
+	CHECK_INT(c.console_options.npk_stream_timeout_ns, 10000000000ull);
+	CHECK(!c.has_global && c.nrepos == 0);
+	ns_config_free(&c);
+	return 0;
+}
+
+static int test_repository_forms(void)
+{
+	struct ns_err err;
+	struct ns_config c;
+	CHECK_OK(parse(BASE "repositories:\n  a:\n    type: !fs {dir: /x}\n    key: /k.pub\n"
+			    "    verity: userspace\n  b: {type: mem, capacity_size: 1024}\n"
+			    "debug:\n  commands: ['strace -p <PID>']\n",
+		       &c, &err),
+		 &err);
+	CHECK(c.repos[0].type == NS_REPO_FS && c.repos[0].verity == NS_REPO_VERITY_USERSPACE);
+	CHECK_STR(c.repos[0].dir, "/x");
+	CHECK(c.repos[1].type == NS_REPO_MEM && c.repos[1].capacity_size == 1024);
+	CHECK_INT(c.ndebug_commands, 1);
+	CHECK_STR(c.debug_commands[0], "strace -p <PID>");
+	ns_config_free(&c);
+	CHECK_OK(parse(BASE "console:\n  global:\n    bind: tcp://127.0.0.1:4200\n"
+			    "    permissions: [list, inspect]\n",
+		       &c, &err),
+		 &err);
+	CHECK_INT(c.global.perms, (1u << NS_PERM_LIST) | (1u << NS_PERM_INSPECT));
+	ns_config_free(&c);
+	return 0;
+}
+
+static const struct {
+	const char *text, *want;
+} bad[] = {
+    {"", "t.yaml: the configuration is empty"},
+    {"- a\n", "t.yaml:1:1: the configuration: expected a mapping, found a sequence"},
+    {"data_dir: /d\nsocket_dir: /s\ncgroup: ns\n", "'run_dir' is required"},
+    {BASE "bogus: 1\n", "t.yaml:5:1: unknown key 'bogus' in the configuration"},
+    {BASE "cgroup: x\n", "t.yaml:5:1: the configuration: duplicate key 'cgroup'"},
+    {"run_dir: /r\ndata_dir: /d\nsocket_dir: /s\ncgroup: a/b\n",
+     "t.yaml:4:9: cgroup: must be a single cgroup name"},
+    {BASE "event_buffer_size: -1\n", "t.yaml:5:20: event_buffer_size: expected an unsigned"},
+    {BASE "event_buffer_size: 0\n", "buffer sizes must be at least 1"},
+    {BASE "loop_device_timeout: soon\n", "t.yaml:5:22: loop_device_timeout: expected a duration"},
+    {BASE "run_dir: ''\n", "duplicate key 'run_dir'"},
+    {"run_dir: ''\ndata_dir: /d\nsocket_dir: /s\ncgroup: ns\n",
+     "t.yaml:1:10: run_dir: must not be empty"},
+    {BASE "console:\n  options:\n    max_request_size: lots\n",
+     "t.yaml:7:23: max_request_size: expected a size"},
+    {BASE "console:\n  options:\n    max_requests_per_sec: 0\n", "must be at least 1"},
+    {BASE "console:\n  options:\n    colour: red\n",
+     "t.yaml:7:5: unknown key 'colour' in console.options"},
+    {BASE "console:\n  global:\n    bind: http://x\n    permissions: full\n",
+     "t.yaml:7:11: bind: expected unix://PATH or tcp://HOST:PORT"},
+    {BASE "console:\n  global:\n    bind: unix:///c\n",
+     "console.global: 'permissions' is required"},
+    {BASE "console:\n  global:\n    bind: unix:///c\n    permissions: [list, fly]\n",
+     "t.yaml:8:25: permissions: invalid permission 'fly'"},
+    {BASE "console:\n  global:\n    bind: unix:///c\n    permissions: some\n",
+     "expected \"full\" or a list"},
+    {BASE "repositories:\n  a:\n    key: /k\n", "t.yaml:7:5: a: 'type' is required"},
+    {BASE "repositories:\n  a:\n    type: disk\n", "t.yaml:7:11: type: expected 'mem'"},
+    {BASE "repositories:\n  a:\n    type: {fs: {path: /x}}\n", "expected exactly one key, 'dir'"},
+    {BASE "repositories:\n  'a/b':\n    type: mem\n", "t.yaml:6:3: repositories: a name is"},
+    {BASE "repositories:\n  a:\n    type: mem\n    capacity: 3\n",
+     "t.yaml:8:5: unknown key 'capacity' in a repository"},
+    {BASE "repositories:\n  a:\n    type: mem\n    capacity_num: 5000000000\n",
+     "capacity_num: expected an unsigned integer in range"},
+    {BASE "repositories:\n  a:\n    type: mem\n    verity: userspace\n",
+     "'verity: userspace' needs a 'key'"},
+    {BASE "repositories:\n  a:\n    type: mem\n    verity: maybe\n", "expected 'kernel' or"},
+    {BASE "repositories:\n  a:\n    type: mem\n    mount_on_start: yes\n",
+     "mount_on_start: expected true or false"},
+    {BASE "debug:\n  commands: strace\n", "debug.commands: expected a sequence"},
+    {BASE "debug:\n  verbose: true\n", "unknown key 'verbose' in debug"},
+};
+
+static int test_rejections(void)
+{
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct ns_err err;
+		struct ns_config c;
+		ns_err_clear(&err);
+		if (parse(bad[i].text, &c, &err) >= 0) {
+			fprintf(stderr, "  case %zu parsed:\n%s\n", i, bad[i].text);
+			return NS_TEST_FAIL;
+		}
+		if (!strstr(err.msg, bad[i].want)) {
+			fprintf(stderr, "  case %zu: '%s' lacks '%s'\n", i, err.msg, bad[i].want);
+			return NS_TEST_FAIL;
+		}
+	}
+	return 0;
+}
+
+NS_TEST_MAIN(T(test_examples_parse), T(test_defaults), T(test_repository_forms), T(test_rejections))
