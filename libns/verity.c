@@ -393,6 +393,9 @@ static int check_params(const struct ns_verity_params *p, struct ns_err *err)
 	if (p->hash_start_block < p->data_blocks + 1)
 		return ns_err_set(err, EINVAL, "verity: hash area at block %llu overlaps the data",
 				  ULL(p->hash_start_block));
+	if (p->hash_start_block > UINT64_MAX / BS / 2)
+		return ns_err_set(err, EINVAL, "verity: hash area at block %llu is out of range",
+				  ULL(p->hash_start_block));
 	return 0;
 }
 

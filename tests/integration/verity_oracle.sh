@@ -88,6 +88,27 @@ print('ok', [i.filename for i in z.infolist()])" "$f"
 	if command -v unsquashfs >/dev/null 2>&1; then
 		t_expect "signed: unsquashfs reads fs.img" 0 "etc/hosts" unsquashfs -l "$tmp/x/fs.img"
 	fi
+	# tests/npk_ref.py: an independent packer and checker written from the spec.
+	if python3 -c 'import cryptography' 2>/dev/null; then
+		REF="python3 $NS_TOP/tests/npk_ref.py"
+		t_expect "npk_ref.py check accepts our signed NPK" 0 "ok" \
+			$REF check --pub "$PUB" "$tmp/signed.npk"
+		t_expect "npk_ref.py check accepts our unsigned NPK" 0 "ok" \
+			$REF check "$tmp/unsigned.npk"
+		$REF pack --manifest "$tmp/manifest.yaml" --image "$tmp/fs.sq" --key "$KEY" \
+			--salt "$SALT" --out "$tmp/ref-signed.npk"
+		$REF pack --manifest "$tmp/manifest.yaml" --image "$tmp/fs.sq" \
+			--out "$tmp/ref-unsigned.npk"
+		t_expect "we verify npk_ref.py's signed NPK" 0 "OK" \
+			"$TOOL" verify -p "$PUB" "$tmp/ref-signed.npk"
+		t_expect "we verify npk_ref.py's unsigned NPK" 0 "OK" \
+			"$TOOL" verify "$tmp/ref-unsigned.npk"
+		t_eq "npk_ref.py's signed NPK has our root hash" \
+			"$("$TOOL" info -p "$PUB" "$tmp/ref-signed.npk" | sed -n 's/^root_hash: //p')" \
+			"$root"
+	else
+		t_skip "npk_ref.py in both directions" "python3-cryptography is not installed"
+	fi
 	# The same salt and UUID give the same bytes.
 	"$TOOL" pack -k "$KEY" -s "$SALT" -u "$UUID" "$tmp/fs.sq" "$tmp/manifest.yaml" \
 		"$tmp/again.npk"
