@@ -3,7 +3,7 @@
 # tests/fuzz/run.sh BUILD [SECONDS]
 set -u
 BUILD=$1
-SECS=${2:-${NS_FUZZ_SECONDS:-20}}
+SECS=${2:-${NS_FUZZ_SECONDS:-10}}
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 n=0 fails=0
 for f in "$BUILD"/fuzz/fuzz_*; do
