@@ -8,6 +8,8 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "hex.h"
+
 static bool pow2_between(uint32_t v, uint32_t lo, uint32_t hi)
 {
 	return v >= lo && v <= hi && (v & (v - 1)) == 0;
@@ -55,16 +57,6 @@ int ns_verity_check_params(const struct ns_verity_params *p, uint64_t image_size
 	return 0;
 }
 
-static void hex(char *out, const uint8_t *in, size_t n)
-{
-	static const char digits[] = "0123456789abcdef";
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = digits[in[i] >> 4];
-		out[2 * i + 1] = digits[in[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
 int ns_verity_table(const struct ns_verity_params *p, dev_t dev, char *buf, size_t size,
 		    struct ns_err *err)
 {
@@ -73,9 +65,9 @@ int ns_verity_table(const struct ns_verity_params *p, dev_t dev, char *buf, size
 
 	if (p->salt_size > NS_VERITY_SALT_MAX)
 		return ns_err_set(err, EINVAL, "verity salt of %u bytes is too long", p->salt_size);
-	hex(root, p->root_hash, sizeof(p->root_hash));
+	ns_hex(p->root_hash, sizeof(p->root_hash), root);
 	if (p->salt_size > 0)
-		hex(salt, p->salt, p->salt_size);
+		ns_hex(p->salt, p->salt_size, salt);
 	int n = snprintf(buf, size, "1 %u:%u %u:%u %u %u %" PRIu64 " %" PRIu64 " sha256 %s %s",
 			 major(dev), minor(dev), major(dev), minor(dev), p->data_block_size,
 			 p->hash_block_size, p->data_blocks, p->hash_start_block, root, salt);

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hex.h"
+
 #define NS_SHA256_SIZE 32
 
 #if MBEDTLS_VERSION_MAJOR >= 3
@@ -42,18 +44,6 @@ static inline void ns_sha256_finish(mbedtls_sha256_context *c, uint8_t out[NS_SH
 {
 	(void)ns_mbedtls_sha256_finish(c, out);
 	mbedtls_sha256_free(c);
-}
-
-/* Lowercase hex of a digest into out (at least 2 * len + 1 bytes). */
-static inline char *ns_hex(const uint8_t *d, size_t len, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-	for (size_t i = 0; i < len; i++) {
-		out[2 * i] = digits[d[i] >> 4];
-		out[2 * i + 1] = digits[d[i] & 15];
-	}
-	out[2 * len] = '\0';
-	return out;
 }
 
 #endif

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hex.h"
 #include "sha256.h"
 #include "yaml.h"
 
@@ -42,28 +43,11 @@ int ns_signature_yaml(const struct ns_npk_hashes *h, const struct ns_seckey *k, 
 
 /* --- parsing -------------------------------------------------------------------- */
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int parse_hash(const struct ns_ydoc *d, const struct ns_ynode *n, const char *what,
 		      uint8_t out[32], struct ns_err *err)
 {
-	if (n->kind != NS_YSCALAR || n->len != 64)
+	if (n->kind != NS_YSCALAR || ns_hex_decode(n->str, n->len, out, 32) < 0)
 		return ns_yerr(err, d, n, EINVAL, "%s must be 64 hex digits", what);
-	for (size_t i = 0; i < 32; i++) {
-		int hi = hex_digit(n->str[2 * i]), lo = hex_digit(n->str[2 * i + 1]);
-		if (hi < 0 || lo < 0)
-			return ns_yerr(err, d, n, EINVAL, "%s must be 64 hex digits", what);
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
 	return 0;
 }
 

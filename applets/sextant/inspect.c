@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "applets/applet.h"
+#include "libns/hex.h"
 #include "libns/io.h"
 #include "libns/json.h"
 #include "libns/npk.h"
@@ -45,12 +46,6 @@ static void print_short(const struct ns_npk *npk)
 	       ns_manifest_is_resource(&npk->manifest) ? "yes" : "no");
 }
 
-static void hex(const uint8_t *b, size_t n, char *out)
-{
-	for (size_t i = 0; i < n; i++)
-		sprintf(out + 2 * i, "%02x", b[i]);
-}
-
 static int print_json(const struct ns_npk *npk, struct ns_err *err)
 {
 	char v[64], h[65];
@@ -67,7 +62,7 @@ static int print_json(const struct ns_npk *npk, struct ns_err *err)
 	cJSON_AddItemToObject(o, "manifest", ns_manifest_to_json(&npk->manifest));
 	if (npk->has_verity) {
 		cJSON *s = cJSON_AddObjectToObject(o, "verity");
-		hex(npk->verity.root_hash, 32, h);
+		ns_hex(npk->verity.root_hash, 32, h);
 		cJSON_AddStringToObject(s, "root_hash", h);
 		ns_json_add_u64(s, "offset", npk->verity_offset);
 	} else {

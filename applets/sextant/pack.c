@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "applets/applet.h"
+#include "libns/hex.h"
 #include "libns/io.h"
 #include "libns/mksquashfs.h"
 #include "libns/npk.h"
@@ -58,17 +59,6 @@ struct pack_args {
 	uint32_t mtime;
 };
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* n bytes of hex; dashes are skipped so UUIDs can be written canonically. */
 static int parse_hex(const char *s, uint8_t *out, size_t n)
 {
@@ -76,7 +66,7 @@ static int parse_hex(const char *s, uint8_t *out, size_t n)
 	for (; *s; s++) {
 		if (*s == '-')
 			continue;
-		int v = hexval(*s);
+		int v = ns_hex_digit(*s);
 		if (v < 0 || j >= 2 * n)
 			return -EINVAL;
 		out[j / 2] = (uint8_t)(j % 2 ? out[j / 2] | v : v << 4);
