@@ -225,7 +225,7 @@ static int ck_content(struct sqck *ck, const struct sq_node *n, const uint8_t *i
 	uint8_t fe[16];
 	size_t got;
 	if (frag >= ck->nfrags || ck_lookup(ck, ck->frag_start, frag, 16, fe) < 0)
-		CK_FAIL(ck, "fragment %u: %s", frag, ck->why);
+		CK_FAIL(ck, "fragment %u of %u unreadable", frag, ck->nfrags);
 	uint32_t w = ck32(fe + 8);
 	if (ck_block(ck, ck64(fe), w & ~SQ_BLOCK_RAW, w & SQ_BLOCK_RAW, ck->blk2, ck->bs, &got) < 0)
 		return -1;
@@ -346,7 +346,8 @@ static int ck_inode(struct sqck *ck, const struct sq_node *n, uint64_t ref, uint
 	size_t avail = ck->inodes_len - at - 16;
 	uint16_t type = ck16(h);
 	bool ext = type > SQ_IT_EXT;
-	if ((ext ? type - SQ_IT_EXT : type) != n->type || ck16(h + 2) != n->mode)
+	if ((unsigned)(ext ? type - SQ_IT_EXT : type) != (unsigned)n->type ||
+	    ck16(h + 2) != n->mode)
 		CK_FAIL(ck, "'%s': type %u mode %o", n->name, type, ck16(h + 2));
 	uint16_t ui = ck16(h + 4), gi = ck16(h + 6);
 	uint8_t idv[4];
