@@ -120,7 +120,12 @@ int sq_data_new(struct sq_data **ret, struct sq_out *out, const struct ns_sqfs_o
 	}
 	if (threads > 64)
 		threads = 64;
+	/* a deep ring keeps every thread busy past a slow block (results go out in
+	 * order); bounded to about 64 MiB of buffers */
 	d->nslots = threads > 1 ? 16 * (size_t)threads : 1;
+	size_t cap = (64u << 20) / (2 * (size_t)o->block_size);
+	if (threads > 1 && d->nslots > cap)
+		d->nslots = cap > 2 * (size_t)threads + 1 ? cap : 2 * (size_t)threads + 1;
 	d->slots = calloc(d->nslots, sizeof(*d->slots));
 	d->frag_buf = malloc(o->block_size);
 	if (!d->slots || !d->frag_buf)
