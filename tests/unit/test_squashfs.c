@@ -256,6 +256,12 @@ static int test_bad_options_and_extras(void)
 	x[0] = (struct ns_fsx){.path = "/", .type = NS_FSX_DIR, .mode = 0700};
 	CHECK_OK(ns_sqfs_write(NULL, &l, &o, fd, NULL, &err), &err);
 	close(fd);
+	char path[512];
+	snprintf(path, sizeof(path), "%s/append", ns_test_tmpdir());
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	CHECK(fd >= 0);
+	CHECK_FAIL(ns_sqfs_write(NULL, NULL, &o, fd, NULL, &err), &err, "not O_APPEND");
+	close(fd);
 	return 0;
 }
 
