@@ -120,7 +120,12 @@ int sq_data_new(struct sq_data **ret, struct sq_out *out, const struct ns_sqfs_o
 	}
 	if (threads > 64)
 		threads = 64;
-	d->nslots = threads > 1 ? 4 * (size_t)threads : 1;
+	/* a deep ring keeps every thread busy past a slow block (results go out in
+	 * order); bounded to about 64 MiB of buffers */
+	d->nslots = threads > 1 ? 16 * (size_t)threads : 1;
+	size_t cap = (64u << 20) / (2 * (size_t)o->block_size);
+	if (threads > 1 && d->nslots > cap)
+		d->nslots = cap > 2 * (size_t)threads + 1 ? cap : 2 * (size_t)threads + 1;
 	d->slots = calloc(d->nslots, sizeof(*d->slots));
 	d->frag_buf = malloc(o->block_size);
 	if (!d->slots || !d->frag_buf)
@@ -173,8 +178,19 @@ static int drain_one(struct sq_data *d, struct ns_err *err)
 {
 	struct slot *s = &d->slots[d->tail % d->nslots];
 	pthread_mutex_lock(&d->mu);
-	while (s->state != SLOT_DONE)
-		pthread_cond_wait(&d->done, &d->mu);
+	while (s->state != SLOT_DONE) {
+		if (d->next_pending == d->head) {
+			pthread_cond_wait(&d->done, &d->mu);
+			continue;
+		}
+		/* rather than wait, compress a queued block here too */
+		struct slot *job = &d->slots[d->next_pending++ % d->nslots];
+		pthread_mutex_unlock(&d->mu);
+		int r = sq_compress(&d->inline_comp, job->in, job->len, job->out, job->len);
+		pthread_mutex_lock(&d->mu);
+		job->result = r;
+		job->state = SLOT_DONE;
+	}
 	pthread_mutex_unlock(&d->mu);
 	if (s->result < 0)
 		return ns_err_set(err, EIO, "zlib: compressing a data block failed");

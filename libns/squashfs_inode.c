@@ -185,7 +185,8 @@ static int write_dir_inode(struct tctx *c, struct sq_node *n, uint64_t listing, 
 		sq_put16(q + 16, (uint16_t)nindex);
 		sq_put16(q + 18, (uint16_t)(listing & 0xffff));
 		sq_put32(q + 20, n->xattr_id);
-		memcpy(q + 24, c->index, c->index_len);
+		if (c->index_len)
+			memcpy(q + 24, c->index, c->index_len);
 	} else {
 		sq_put32(q, (uint32_t)(listing >> 16));
 		sq_put32(q + 4, n->nlink);

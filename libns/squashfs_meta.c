@@ -1,6 +1,7 @@
 /* The squashfs writer's output stream, its compressor, and metadata: the 8 KiB
  * compressed chunks that hold inodes, directories and the lookup tables. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -18,6 +19,9 @@ int sq_out_init(struct sq_out *o, int fd, struct ns_err *err)
 	off_t at = lseek(fd, 0, SEEK_CUR);
 	if (at < 0)
 		return ns_err_sys(err, errno, "output is not seekable");
+	int fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || (fl & O_APPEND)) /* pwrite would ignore the offsets */
+		return ns_err_set(err, EINVAL, "output must be seekable and not O_APPEND");
 	o->base = (uint64_t)at;
 	if (!(o->buf = malloc(OUT_BUF)))
 		return ns_err_set(err, ENOMEM, "out of memory");

@@ -107,10 +107,13 @@ static int type_of(mode_t m, enum sq_itype *ret)
 static int fill_node(struct sq_node *n, const char *path, bool no_xattrs, struct ns_err *err)
 {
 	struct stat st;
-	if (lstat(path, &st) < 0)
+	bool root = n->parent == NULL; /* the source root itself may be a symlink */
+	if ((root ? stat(path, &st) : lstat(path, &st)) < 0)
 		return ns_err_sys(err, errno, "stat '%s'", path);
+	if (root && !S_ISDIR(st.st_mode))
+		return ns_err_set(err, ENOTDIR, "'%s' is not a directory", path);
 	enum sq_itype type;
-	if (type_of(st.st_mode, &type) < 0 || (n->parent == NULL && type != SQ_IT_DIR))
+	if (type_of(st.st_mode, &type) < 0)
 		return ns_err_set(err, EINVAL, "'%s': cannot store file type 0%o", path,
 				  (unsigned)(st.st_mode & S_IFMT));
 	n->type = type;

@@ -315,7 +315,8 @@ static int sort_pass(struct finish_ctx *c, struct sq_node *n, struct ns_err *err
 	}
 	if (n->type != SQ_IT_DIR)
 		return 0;
-	qsort(n->kids, n->nkids, sizeof(*n->kids), kid_cmp);
+	if (n->nkids)
+		qsort(n->kids, n->nkids, sizeof(*n->kids), kid_cmp);
 	for (size_t i = 0; i < n->nkids; i++) {
 		if (i && strcmp(n->kids[i - 1]->name, n->kids[i]->name) == 0) {
 			char p[512];
@@ -364,7 +365,8 @@ int sq_tree_finish(struct sq_tree *t, const struct ns_sqfs_opts *o, struct ns_er
 		free(c.links);
 		return r;
 	}
-	qsort(c.links, c.nlinks, sizeof(*c.links), linkable_cmp);
+	if (c.nlinks)
+		qsort(c.links, c.nlinks, sizeof(*c.links), linkable_cmp);
 	for (size_t i = 1; i < c.nlinks; i++) {
 		struct sq_node *a = c.links[i - 1].n, *b = c.links[i].n;
 		if (a->dev != b->dev || a->ino != b->ino)

@@ -37,6 +37,8 @@ def make(root, order, randfile):
     add(lambda: open(j(root, "random-20M"), "wb").write(rand[:20 << 20]))
     add(lambda: open(j(root, "text-20M"), "wb").write(b"".join(b"line %08d of a compressible file\n" % i for i in range(600000))[:20 << 20]))
     add(lambda: open(j(root, "exact-block"), "wb").write(rand[100:100 + 131072 * 3]))
+    add(lambda: open(j(root, "blocks-and-tail"), "wb").write(rand[5000:5000 + 1000003]))
+    add(lambda: open(j(root, "text-and-tail"), "wb").write(b"tail %d\n" % 7 * 250000))
     add(lambda: open(j(root, "empty"), "wb").close())
     add(lambda: os.link(j(root, "exact-block"), j(root, "hardlink-a")), "post")
     add(lambda: os.makedirs(j(root, "sub")), "dir")
