@@ -68,8 +68,8 @@ static int write_data(struct sq_tree *t, const struct ns_sqfs_opts *o, struct sq
 	if (r >= 0 && !tab)
 		r = ns_err_set(err, ENOMEM, "out of memory");
 	for (uint32_t i = 0; r >= 0 && i < n; i++) {
-		sq_put64(tab + i * 16, f[i].start);
-		sq_put32(tab + i * 16 + 8, f[i].size);
+		ns_put_le64(tab + i * 16, f[i].start);
+		ns_put_le32(tab + i * 16 + 8, f[i].size);
 	}
 	sq_data_free(d);
 	*ret_frags = tab;
@@ -87,25 +87,25 @@ static void put_super(uint8_t *p, const struct sq_tree *t, const struct ns_sqfs_
 		      const struct sq_super *s)
 {
 	memset(p, 0, SQ_SUPER_SIZE);
-	sq_put32(p, SQ_MAGIC);
-	sq_put32(p + 4, t->count);
-	sq_put32(p + 8, o->mtime);
-	sq_put32(p + 12, o->block_size);
-	sq_put32(p + 16, s->nfrags);
-	sq_put16(p + 20, SQ_COMP_GZIP);
-	sq_put16(p + 22, (uint16_t)__builtin_ctz(o->block_size));
-	sq_put16(p + 24, s->flags);
-	sq_put16(p + 26, (uint16_t)s->nids);
-	sq_put16(p + 28, 4);
-	sq_put16(p + 30, 0);
-	sq_put64(p + 32, s->root);
-	sq_put64(p + 40, s->used);
-	sq_put64(p + 48, s->ids);
-	sq_put64(p + 56, s->xattrs);
-	sq_put64(p + 64, s->inodes);
-	sq_put64(p + 72, s->dirs);
-	sq_put64(p + 80, s->frags);
-	sq_put64(p + 88, s->exports);
+	ns_put_le32(p, SQ_MAGIC);
+	ns_put_le32(p + 4, t->count);
+	ns_put_le32(p + 8, o->mtime);
+	ns_put_le32(p + 12, o->block_size);
+	ns_put_le32(p + 16, s->nfrags);
+	ns_put_le16(p + 20, SQ_COMP_GZIP);
+	ns_put_le16(p + 22, (uint16_t)__builtin_ctz(o->block_size));
+	ns_put_le16(p + 24, s->flags);
+	ns_put_le16(p + 26, (uint16_t)s->nids);
+	ns_put_le16(p + 28, 4);
+	ns_put_le16(p + 30, 0);
+	ns_put_le64(p + 32, s->root);
+	ns_put_le64(p + 40, s->used);
+	ns_put_le64(p + 48, s->ids);
+	ns_put_le64(p + 56, s->xattrs);
+	ns_put_le64(p + 64, s->inodes);
+	ns_put_le64(p + 72, s->dirs);
+	ns_put_le64(p + 80, s->frags);
+	ns_put_le64(p + 88, s->exports);
 }
 
 static uint16_t super_flags(const struct ns_sqfs_opts *o, bool xattrs)
@@ -150,11 +150,11 @@ static int write_tables(struct sq_tree *t, const struct ns_sqfs_opts *o, struct 
 		r = ns_err_set(err, ENOMEM, "out of memory");
 	if (r >= 0 && o->exports) {
 		for (uint32_t i = 0; i < t->count; i++)
-			sq_put64(tab + i * 8, tb.export[i]);
+			ns_put_le64(tab + i * 8, tb.export[i]);
 		r = sq_write_table(out, c, tab, (size_t)t->count * 8, NULL, 0, &s->exports, err);
 	}
 	for (size_t i = 0; r >= 0 && i < ids.n; i++)
-		sq_put32(tab + i * 4, ids.ids[i]);
+		ns_put_le32(tab + i * 4, ids.ids[i]);
 	if (r >= 0)
 		r = sq_write_table(out, c, tab, ids.n * 4, NULL, 0, &s->ids, err);
 	s->xattrs = SQ_INVALID;

@@ -22,12 +22,12 @@ struct tctx {
 
 static size_t put_header(struct tctx *c, uint8_t *p, const struct sq_node *n, enum sq_itype type)
 {
-	sq_put16(p, (uint16_t)type);
-	sq_put16(p + 2, n->mode & 07777);
-	sq_put16(p + 4, sq_ids_index(c->ids, n->uid));
-	sq_put16(p + 6, sq_ids_index(c->ids, n->gid));
-	sq_put32(p + 8, c->o->mtime);
-	sq_put32(p + 12, n->inum);
+	ns_put_le16(p, (uint16_t)type);
+	ns_put_le16(p + 2, n->mode & 07777);
+	ns_put_le16(p + 4, sq_ids_index(c->ids, n->uid));
+	ns_put_le16(p + 6, sq_ids_index(c->ids, n->gid));
+	ns_put_le32(p + 8, c->o->mtime);
+	ns_put_le32(p + 12, n->inum);
 	return 16;
 }
 
@@ -52,23 +52,23 @@ static int write_file_inode(struct tctx *c, struct sq_node *n, struct ns_err *er
 		return ns_err_set(err, ENOMEM, "out of memory");
 	uint8_t *q = p + put_header(c, p, n, ext ? SQ_IT_REG + SQ_IT_EXT : SQ_IT_REG);
 	if (ext) {
-		sq_put64(q, n->start);
-		sq_put64(q + 8, n->size);
-		sq_put64(q + 16, n->sparse);
-		sq_put32(q + 24, n->nlink);
-		sq_put32(q + 28, n->frag);
-		sq_put32(q + 32, n->frag_off);
-		sq_put32(q + 36, n->xattr_id);
+		ns_put_le64(q, n->start);
+		ns_put_le64(q + 8, n->size);
+		ns_put_le64(q + 16, n->sparse);
+		ns_put_le32(q + 24, n->nlink);
+		ns_put_le32(q + 28, n->frag);
+		ns_put_le32(q + 32, n->frag_off);
+		ns_put_le32(q + 36, n->xattr_id);
 		q += 40;
 	} else {
-		sq_put32(q, (uint32_t)n->start);
-		sq_put32(q + 4, n->frag);
-		sq_put32(q + 8, n->frag_off);
-		sq_put32(q + 12, (uint32_t)n->size);
+		ns_put_le32(q, (uint32_t)n->start);
+		ns_put_le32(q + 4, n->frag);
+		ns_put_le32(q + 8, n->frag_off);
+		ns_put_le32(q + 12, (uint32_t)n->size);
 		q += 16;
 	}
 	for (uint64_t i = 0; i < nblocks; i++)
-		sq_put32(q + i * 4, n->blocks ? n->blocks[i] : 0);
+		ns_put_le32(q + i * 4, n->blocks ? n->blocks[i] : 0);
 	int r = emit(c, n, p, len, err);
 	free(p);
 	return r;
@@ -79,20 +79,20 @@ static int write_other_inode(struct tctx *c, struct sq_node *n, struct ns_err *e
 	uint8_t buf[16 + 12 + SQ_SYMLINK_MAX];
 	bool ext = n->xattr_id != SQ_NO_XATTR;
 	uint8_t *q = buf + put_header(c, buf, n, ext ? n->type + SQ_IT_EXT : n->type);
-	sq_put32(q, n->nlink);
+	ns_put_le32(q, n->nlink);
 	q += 4;
 	if (n->type == SQ_IT_SYMLINK) {
 		size_t l = strlen(n->target);
-		sq_put32(q, (uint32_t)l);
+		ns_put_le32(q, (uint32_t)l);
 		memcpy(q + 4, n->target, l);
 		q += 4 + l;
 	} else if (n->type == SQ_IT_BLK || n->type == SQ_IT_CHR) {
 		/* the kernel's new_encode_dev */
-		sq_put32(q, (n->minor & 0xff) | (n->major << 8) | ((n->minor & ~0xffu) << 12));
+		ns_put_le32(q, (n->minor & 0xff) | (n->major << 8) | ((n->minor & ~0xffu) << 12));
 		q += 4;
 	}
 	if (ext) {
-		sq_put32(q, n->xattr_id);
+		ns_put_le32(q, n->xattr_id);
 		q += 4;
 	}
 	return emit(c, n, buf, (size_t)(q - buf), err);
@@ -111,9 +111,9 @@ static int add_index(struct tctx *c, uint32_t offset, uint32_t block, const char
 		c->index_cap = cap;
 	}
 	uint8_t *p = c->index + c->index_len;
-	sq_put32(p, offset);
-	sq_put32(p + 4, block);
-	sq_put32(p + 8, (uint32_t)(l - 1));
+	ns_put_le32(p, offset);
+	ns_put_le32(p + 4, block);
+	ns_put_le32(p + 8, (uint32_t)(l - 1));
 	memcpy(p + 12, name, l);
 	c->index_len += 12 + l;
 	return 0;
@@ -140,16 +140,16 @@ static int write_listing(struct tctx *c, const struct sq_node *dir, uint32_t *re
 				break;
 			size_t nl = strlen(k->name);
 			uint8_t *e = c->run + len;
-			sq_put16(e, (uint16_t)(p->iref & 0xffff));
-			sq_put16(e + 2, (uint16_t)(int16_t)delta);
-			sq_put16(e + 4, (uint16_t)p->type);
-			sq_put16(e + 6, (uint16_t)(nl - 1));
+			ns_put_le16(e, (uint16_t)(p->iref & 0xffff));
+			ns_put_le16(e + 2, (uint16_t)(int16_t)delta);
+			ns_put_le16(e + 4, (uint16_t)p->type);
+			ns_put_le16(e + 6, (uint16_t)(nl - 1));
 			memcpy(e + 8, k->name, nl);
 			len += 8 + nl;
 		}
-		sq_put32(c->run, (uint32_t)(count - 1));
-		sq_put32(c->run + 4, (uint32_t)blk);
-		sq_put32(c->run + 8, first->inum);
+		ns_put_le32(c->run, (uint32_t)(count - 1));
+		ns_put_le32(c->run + 4, (uint32_t)blk);
+		ns_put_le32(c->run + 8, first->inum);
 		if (hdr_at / SQ_META_SIZE > last_indexed) {
 			last_indexed = hdr_at / SQ_META_SIZE;
 			if (add_index(c, (uint32_t)(hdr_at - start), (uint32_t)m->len,
@@ -178,21 +178,21 @@ static int write_dir_inode(struct tctx *c, struct sq_node *n, uint64_t listing, 
 		return ns_err_set(err, ENOMEM, "out of memory");
 	uint8_t *q = p + put_header(c, p, n, ext ? SQ_IT_DIR + SQ_IT_EXT : SQ_IT_DIR);
 	if (ext) {
-		sq_put32(q, n->nlink);
-		sq_put32(q + 4, size);
-		sq_put32(q + 8, (uint32_t)(listing >> 16));
-		sq_put32(q + 12, parent);
-		sq_put16(q + 16, (uint16_t)nindex);
-		sq_put16(q + 18, (uint16_t)(listing & 0xffff));
-		sq_put32(q + 20, n->xattr_id);
+		ns_put_le32(q, n->nlink);
+		ns_put_le32(q + 4, size);
+		ns_put_le32(q + 8, (uint32_t)(listing >> 16));
+		ns_put_le32(q + 12, parent);
+		ns_put_le16(q + 16, (uint16_t)nindex);
+		ns_put_le16(q + 18, (uint16_t)(listing & 0xffff));
+		ns_put_le32(q + 20, n->xattr_id);
 		if (c->index_len)
 			memcpy(q + 24, c->index, c->index_len);
 	} else {
-		sq_put32(q, (uint32_t)(listing >> 16));
-		sq_put32(q + 4, n->nlink);
-		sq_put16(q + 8, (uint16_t)size);
-		sq_put16(q + 10, (uint16_t)(listing & 0xffff));
-		sq_put32(q + 12, parent);
+		ns_put_le32(q, (uint32_t)(listing >> 16));
+		ns_put_le32(q + 4, n->nlink);
+		ns_put_le16(q + 8, (uint16_t)size);
+		ns_put_le16(q + 10, (uint16_t)(listing & 0xffff));
+		ns_put_le32(q + 12, parent);
 	}
 	int r = emit(c, n, p, len, err);
 	free(p);

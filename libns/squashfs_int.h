@@ -10,6 +10,7 @@
 #include <sys/types.h>
 #include <zlib.h>
 
+#include "bytes.h"
 #include "err.h"
 #include "fsextra.h"
 #include "squashfs.h"
@@ -53,22 +54,6 @@ enum sq_itype {
 
 /* xattr name prefixes squashfs can store */
 enum { SQ_XA_USER = 0, SQ_XA_TRUSTED = 1, SQ_XA_SECURITY = 2 };
-
-static inline void sq_put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-static inline void sq_put32(uint8_t *p, uint32_t v)
-{
-	sq_put16(p, (uint16_t)v);
-	sq_put16(p + 2, (uint16_t)(v >> 16));
-}
-static inline void sq_put64(uint8_t *p, uint64_t v)
-{
-	sq_put32(p, (uint32_t)v);
-	sq_put32(p + 4, (uint32_t)(v >> 32));
-}
 
 /* --- the in-memory tree ---------------------------------------------------------- */
 struct sq_xattr {

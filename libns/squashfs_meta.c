@@ -127,9 +127,9 @@ static int meta_flush_block(struct sq_meta *m, struct ns_err *err)
 	if (z < 0)
 		return ns_err_set(err, EIO, "zlib: compressing metadata failed");
 	if (z > 0) {
-		sq_put16(m->out + m->len, (uint16_t)z);
+		ns_put_le16(m->out + m->len, (uint16_t)z);
 	} else {
-		sq_put16(m->out + m->len, (uint16_t)(m->fill | SQ_META_RAW));
+		ns_put_le16(m->out + m->len, (uint16_t)(m->fill | SQ_META_RAW));
 		memcpy(m->out + m->len + 2, m->cur, m->fill);
 		z = (int)m->fill;
 	}
@@ -174,7 +174,7 @@ int sq_write_table(struct sq_out *out, struct sq_comp *c, const uint8_t *data, s
 	for (size_t i = 0; i < nblocks; i++) {
 		size_t n =
 		    len - i * SQ_META_SIZE < SQ_META_SIZE ? len - i * SQ_META_SIZE : SQ_META_SIZE;
-		sq_put64(locs + i * 8, at + m.len);
+		ns_put_le64(locs + i * 8, at + m.len);
 		if (sq_meta_add(&m, data + i * SQ_META_SIZE, n, err) < 0 ||
 		    sq_meta_finish(&m, err) < 0) {
 			sq_meta_free(&m);

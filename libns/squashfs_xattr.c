@@ -113,11 +113,11 @@ static int serialize(const struct sq_node *n, struct xset *s, struct ns_err *err
 			return ns_err_set(err, EINVAL, "'%s': cannot store xattr '%s'", path,
 					  n->xattrs[i].name);
 		}
-		sq_put16(p, (uint16_t)type);
-		sq_put16(p + 2, (uint16_t)nl);
+		ns_put_le16(p, (uint16_t)type);
+		ns_put_le16(p + 2, (uint16_t)nl);
 		memcpy(p + 4, rest, nl);
 		p += 4 + nl;
-		sq_put32(p, (uint32_t)n->xattrs[i].len);
+		ns_put_le32(p, (uint32_t)n->xattrs[i].len);
 		memcpy(p + 4, n->xattrs[i].value, n->xattrs[i].len);
 		p += 4 + n->xattrs[i].len;
 	}
@@ -210,9 +210,9 @@ int sq_xattrs_write(struct sq_xattrs *x, struct sq_out *out, struct sq_comp *c, 
 	uint8_t *ids = calloc(x->n, 16);
 	int r = ids ? 0 : ns_err_set(err, ENOMEM, "out of memory");
 	for (uint32_t i = 0; r >= 0 && i < x->n; i++) {
-		sq_put64(ids + i * 16, sq_meta_ref(&kv));
-		sq_put32(ids + i * 16 + 8, x->sets[i].count);
-		sq_put32(ids + i * 16 + 12, (uint32_t)x->sets[i].len);
+		ns_put_le64(ids + i * 16, sq_meta_ref(&kv));
+		ns_put_le32(ids + i * 16 + 8, x->sets[i].count);
+		ns_put_le32(ids + i * 16 + 12, (uint32_t)x->sets[i].len);
 		r = sq_meta_add(&kv, x->sets[i].blob, x->sets[i].len, err);
 	}
 	if (r >= 0)
@@ -221,8 +221,8 @@ int sq_xattrs_write(struct sq_xattrs *x, struct sq_out *out, struct sq_comp *c, 
 	if (r >= 0)
 		r = sq_out_write(out, kv.out, kv.len, err);
 	uint8_t hdr[16] = {0};
-	sq_put64(hdr, kv_start);
-	sq_put32(hdr + 8, x->n);
+	ns_put_le64(hdr, kv_start);
+	ns_put_le32(hdr + 8, x->n);
 	if (r >= 0)
 		r = sq_write_table(out, c, ids, (size_t)x->n * 16, hdr, sizeof(hdr), ret_start,
 				   err);
