@@ -1,6 +1,7 @@
 /* nstar completion: shell completion scripts generated from the command table, so they
  * follow every command, alias and flag main.c knows. Offline. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -89,10 +90,16 @@ static void flag_words(FILE *out, const struct nstar_cmd *cmd)
 
 static void bash_command_arm(FILE *out, const struct nstar_cmd *c)
 {
-	fprintf(out, "\t%s%s%s)\n\t\tcase \"$prev\" in\n", c->name, c->alias ? "|" : "",
-		c->alias ? c->alias : "");
-	bash_values(out, c, "\t\t");
-	fprintf(out, "\t\tesac\n\t\topts=\"");
+	bool values = false;
+	for (size_t i = 0; c->flags && c->flags[i].long_name; i++)
+		values |= c->flags[i].value != NULL;
+	fprintf(out, "\t%s%s%s)\n", c->name, c->alias ? "|" : "", c->alias ? c->alias : "");
+	if (values) {
+		fputs("\t\tcase \"$prev\" in\n", out);
+		bash_values(out, c, "\t\t");
+		fputs("\t\tesac\n", out);
+	}
+	fprintf(out, "\t\topts=\"");
 	flag_words(out, c);
 	fprintf(out, "\"\n");
 	if (c->args == NSTAR_ARG_FILE)
@@ -356,7 +363,7 @@ static void gen_powershell(FILE *out)
 	}
 	fputs("\t}\n"
 	      "\t$cmd = ''\n\t$skip = $false\n"
-	      "\tforeach ($e in $commandAst.CommandElements | Select-Object -Skip 1) {\n"
+	      "\tforeach ($e in @($commandAst.CommandElements | Select-Object -Skip 1)) {\n"
 	      "\t\t$w = $e.ToString()\n"
 	      "\t\tif ($e.Extent.StartOffset -ge $cursorPosition) { break }\n"
 	      "\t\tif ($skip) { $skip = $false; continue }\n"
