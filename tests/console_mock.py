@@ -4,8 +4,9 @@ shared/spec/console-protocol.md alone (it shares no code with libns).
 
 usage: console_mock.py DIR
 
-Listens on the unix socket DIR/sock and on TCP 127.0.0.1 (the port is written to
-DIR/port), then writes DIR/ready. Connections are served one after the other. At each
+Listens on the unix socket DIR/sock, on TCP 127.0.0.1 (the port is written to
+DIR/port) and, where the host has IPv6, on [::1] at another port (DIR/port6), then
+writes DIR/ready. Connections are served one after the other. At each
 accept DIR/config.json is read again (missing: the defaults), so one mock serves a whole
 test file. For each connection it appends:
   DIR/log         every line received (without its newline), and for install
@@ -266,11 +267,21 @@ def main():
     tcp.listen(16)
     with open(os.path.join(dirpath, "port"), "w") as f:
         f.write("%d\n" % tcp.getsockname()[1])
+    listeners = [unix, tcp]
+    try:  # IPv6 loopback on a port of its own, where 127.0.0.1 refuses
+        tcp6 = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+        tcp6.bind(("::1", 0))
+        tcp6.listen(16)
+        listeners.append(tcp6)
+        with open(os.path.join(dirpath, "port6"), "w") as f:
+            f.write("%d\n" % tcp6.getsockname()[1])
+    except OSError:
+        pass
     with open(os.path.join(dirpath, "ready"), "w") as f:
         f.write("%d\n" % os.getpid())
     sel = selectors.DefaultSelector()
-    sel.register(unix, selectors.EVENT_READ)
-    sel.register(tcp, selectors.EVENT_READ)
+    for sock in listeners:
+        sel.register(sock, selectors.EVENT_READ)
     while True:
         for key, _ in sel.select():
             sock, _ = key.fileobj.accept()

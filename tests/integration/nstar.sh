@@ -138,6 +138,18 @@ runx -u "tcp://127.0.0.1:$PORT" ident
 check "tcp://127.0.0.1:PORT" 0 "extern:0.0.0"
 runx -u "tcp://localhost:$PORT" ident
 check "tcp://localhost:PORT" 0 "extern:0.0.0"
+if [ -f "$M/port6" ]; then
+	P6=$(cat "$M/port6")
+	runx -u "tcp://[::1]:$P6" ident
+	check "tcp://[::1]:PORT" 0 "extern:0.0.0"
+	runx -u "tcp://localhost:$P6" ident
+	check "localhost falls back to ::1" 0 "extern:0.0.0"
+else
+	t_skip "tcp://[::1]:PORT" "no IPv6 loopback"
+	t_skip "localhost falls back to ::1" "no IPv6 loopback"
+fi
+runx -u "tcp://127.0.0.1:1" ident
+check "connection refused: error" 1 "" "Error: failed to connect to tcp://127.0.0.1:1: Connection refused"
 runx -u unix:///nonexistent/sock ident
 check "no socket: error" 1 "" "Error: failed to connect to unix:///nonexistent/sock"
 
