@@ -1,0 +1,301 @@
+/* Rendering of runtime errors, notifications and JSON for nstar's output. */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "format.h"
+
+char *nstar_id_str(const struct ns_console_id *id, char *buf, size_t size)
+{
+	return ns_console_id_str(id, buf, size);
+}
+
+/* Appends to buf without overflowing; the text is cut at the end of buf. */
+struct sbuf {
+	char *buf;
+	size_t size, len;
+};
+
+static void __attribute__((format(printf, 2, 3))) put(struct sbuf *s, const char *fmt, ...)
+{
+	if (s->len >= s->size)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(s->buf + s->len, s->size - s->len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		s->len += (size_t)n < s->size - s->len ? (size_t)n : s->size - s->len - 1;
+}
+
+/* A string in Rust's Debug quoting. */
+static void put_quoted(struct sbuf *s, const char *text)
+{
+	put(s, "\"");
+	for (const unsigned char *p = (const unsigned char *)(text ? text : ""); *p; p++) {
+		if (*p == '"' || *p == '\\')
+			put(s, "\\%c", *p);
+		else if (*p == '\n')
+			put(s, "\\n");
+		else if (*p == '\r')
+			put(s, "\\r");
+		else if (*p == '\t')
+			put(s, "\\t");
+		else if (*p < 0x20 || *p == 0x7f)
+			put(s, "\\u{%x}", *p);
+		else
+			put(s, "%c", *p);
+	}
+	put(s, "\"");
+}
+
+static void put_status(struct sbuf *s, const struct ns_exit_status *st, bool debug)
+{
+	if (st->kind == NS_EXIT_CODE)
+		put(s, debug ? "Exit { code: %d }" : "exit code %d", (int)st->code);
+	else
+		put(s, debug ? "Signalled { signal: %u }" : "signalled %u", (unsigned)st->signal);
+}
+
+/* The Rust variant names of model::Error, in enum ns_error_kind order. */
+static const char *const debug_names[NS_ERROR_COUNT] = {
+    "Configuration",
+    "DuplicateContainer",
+    "InvalidContainer",
+    "InvalidArguments",
+    "MountBusy",
+    "UmountBusy",
+    "StartContainerStarted",
+    "StartContainerResource",
+    "StartContainerMissingResource",
+    "StartContainerFailed",
+    "StopContainerNotStarted",
+    "InvalidRepository",
+    "InstallDuplicate",
+    "CriticalContainer",
+    "Unexpected",
+};
+
+char *nstar_error_debug(const struct ns_console_error *e, char *buf, size_t size)
+{
+	struct sbuf s = {buf, size, 0};
+	char id[NS_CONTAINER_ID_STR_MAX];
+	buf[0] = '\0';
+	put(&s, "%s { ", e->kind < NS_ERROR_COUNT ? debug_names[e->kind] : "Unknown");
+	switch (e->kind) {
+	case NS_ERROR_CONFIGURATION:
+		put(&s, "context: ");
+		put_quoted(&s, e->text);
+		break;
+	case NS_ERROR_INVALID_ARGUMENTS:
+		put(&s, "cause: ");
+		put_quoted(&s, e->text);
+		break;
+	case NS_ERROR_UNEXPECTED:
+		put(&s, "error: ");
+		put_quoted(&s, e->text);
+		break;
+	case NS_ERROR_INVALID_REPOSITORY:
+		put(&s, "repository: ");
+		put_quoted(&s, e->repository);
+		break;
+	default:
+		put(&s, "container: %s", nstar_id_str(&e->container, id, sizeof(id)));
+		break;
+	}
+	if (e->kind == NS_ERROR_START_CONTAINER_MISSING_RESOURCE) {
+		put(&s, ", resource: %s, version: ", e->resource);
+		put_quoted(&s, e->version);
+	} else if (e->kind == NS_ERROR_START_CONTAINER_FAILED) {
+		put(&s, ", error: ");
+		put_quoted(&s, e->text);
+	} else if (e->kind == NS_ERROR_CRITICAL_CONTAINER) {
+		put(&s, ", status: ");
+		put_status(&s, &e->status, true);
+	}
+	put(&s, " }");
+	return buf;
+}
+
+char *nstar_error_text(const struct ns_console_error *e, char *buf, size_t size)
+{
+	struct sbuf s = {buf, size, 0};
+	char id[NS_CONTAINER_ID_STR_MAX];
+	const char *c = nstar_id_str(&e->container, id, sizeof(id));
+	buf[0] = '\0';
+	switch (e->kind) {
+	case NS_ERROR_CONFIGURATION:
+		put(&s, "invalid configuration: %s", e->text);
+		break;
+	case NS_ERROR_DUPLICATE_CONTAINER:
+		put(&s, "duplicate container name and version %s", c);
+		break;
+	case NS_ERROR_INVALID_CONTAINER:
+		put(&s, "invalid container %s", c);
+		break;
+	case NS_ERROR_INVALID_ARGUMENTS:
+		put(&s, "invalid arguments %s", e->text);
+		break;
+	case NS_ERROR_MOUNT_BUSY:
+	case NS_ERROR_UMOUNT_BUSY:
+		put(&s, "container busy: %s", c);
+		break;
+	case NS_ERROR_START_CONTAINER_STARTED:
+		put(&s, "failed to start container %s: already started", c);
+		break;
+	case NS_ERROR_START_CONTAINER_RESOURCE:
+		put(&s, "failed to start container %s: it is a resource", c);
+		break;
+	case NS_ERROR_START_CONTAINER_MISSING_RESOURCE:
+		put(&s, "failed to start container %s: missing resource %s version %s", c,
+		    e->resource, e->version);
+		break;
+	case NS_ERROR_START_CONTAINER_FAILED:
+		put(&s, "failed to start container %s: %s", c, e->text);
+		break;
+	case NS_ERROR_STOP_CONTAINER_NOT_STARTED:
+		put(&s, "failed to stop container %s: not started", c);
+		break;
+	case NS_ERROR_INVALID_REPOSITORY:
+		put(&s, "invalid repository %s", e->repository);
+		break;
+	case NS_ERROR_INSTALL_DUPLICATE:
+		put(&s, "failed to install %s: installed", c);
+		break;
+	case NS_ERROR_CRITICAL_CONTAINER:
+		put(&s, "critical container %s exited with: ", c);
+		put_status(&s, &e->status, false);
+		break;
+	default:
+		put(&s, "%s", e->text ? e->text : "unexpected error");
+		break;
+	}
+	return buf;
+}
+
+static void put_opt(struct sbuf *s, const char *name, bool has, uint64_t v, bool last)
+{
+	if (has)
+		put(s, "%s: Some(%llu)%s", name, (unsigned long long)v, last ? "" : ", ");
+	else
+		put(s, "%s: None%s", name, last ? "" : ", ");
+}
+
+char *nstar_notification_text(const struct ns_console_notification *n, char *buf, size_t size)
+{
+	struct sbuf s = {buf, size, 0};
+	char id[NS_CONTAINER_ID_STR_MAX];
+	const char *c = nstar_id_str(&n->container, id, sizeof(id));
+	const struct ns_memory_event *m = &n->memory;
+	buf[0] = '\0';
+	switch (n->kind) {
+	case NS_NOTIF_STARTED:
+		put(&s, "started %s", c);
+		break;
+	case NS_NOTIF_EXIT:
+		put(&s, "container %s exited with status ", c);
+		put_status(&s, &n->exit, false);
+		break;
+	case NS_NOTIF_INSTALL:
+		put(&s, "installed %s", c);
+		break;
+	case NS_NOTIF_UNINSTALL:
+		put(&s, "uninstalled %s", c);
+		break;
+	case NS_NOTIF_CGROUP:
+		put(&s, "container %s memory event Memory(MemoryNotification { ", c);
+		put_opt(&s, "low", m->has_low, m->low, false);
+		put_opt(&s, "high", m->has_high, m->high, false);
+		put_opt(&s, "max", m->has_max, m->max, false);
+		put_opt(&s, "oom", m->has_oom, m->oom, false);
+		put_opt(&s, "oom_kill", m->has_oom_kill, m->oom_kill, true);
+		put(&s, " })");
+		break;
+	default:
+		put(&s, "shutting down");
+		break;
+	}
+	return buf;
+}
+
+void nstar_json_string(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"':
+			fputs("\\\"", out);
+			break;
+		case '\\':
+			fputs("\\\\", out);
+			break;
+		case '\b':
+			fputs("\\b", out);
+			break;
+		case '\f':
+			fputs("\\f", out);
+			break;
+		case '\n':
+			fputs("\\n", out);
+			break;
+		case '\r':
+			fputs("\\r", out);
+			break;
+		case '\t':
+			fputs("\\t", out);
+			break;
+		default:
+			if (*p < 0x20)
+				fprintf(out, "\\u%04x", *p);
+			else
+				fputc(*p, out);
+		}
+	}
+	fputc('"', out);
+}
+
+static void newline_indent(FILE *out, int depth)
+{
+	fputc('\n', out);
+	for (int i = 0; i < depth; i++)
+		fputs("  ", out);
+}
+
+void nstar_json_pretty(FILE *out, const cJSON *item, int indent)
+{
+	if (cJSON_IsObject(item) || cJSON_IsArray(item)) {
+		bool obj = cJSON_IsObject(item);
+		const cJSON *child = item->child;
+		if (!child) {
+			fputs(obj ? "{}" : "[]", out);
+			return;
+		}
+		fputc(obj ? '{' : '[', out);
+		for (; child; child = child->next) {
+			newline_indent(out, indent + 1);
+			if (obj) {
+				nstar_json_string(out, child->string ? child->string : "");
+				fputs(": ", out);
+			}
+			nstar_json_pretty(out, child, indent + 1);
+			if (child->next)
+				fputc(',', out);
+		}
+		newline_indent(out, indent);
+		fputc(obj ? '}' : ']', out);
+	} else if (cJSON_IsString(item)) {
+		nstar_json_string(out, item->valuestring);
+	} else if (cJSON_IsNumber(item)) {
+		if (item->valuestring)
+			fputs(item->valuestring, out);
+		else
+			fprintf(out, "%.17g", item->valuedouble);
+	} else if (cJSON_IsRaw(item)) {
+		fputs(item->valuestring, out);
+	} else if (cJSON_IsBool(item)) {
+		fputs(cJSON_IsTrue(item) ? "true" : "false", out);
+	} else {
+		fputs("null", out);
+	}
+}
