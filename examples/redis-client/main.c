@@ -4,6 +4,7 @@
  * path argument replaces that socket outside a container. The protocol is described
  * in redis-server/main.c. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -48,6 +49,7 @@ static const char *request(int fd, FILE *in, const char *req, char *reply, size_
 int main(int argc, char **argv)
 {
 	ex_line_buffered();
+	signal(SIGPIPE, SIG_IGN); /* a peer that left is an error to handle, not a kill */
 	const char *path = argc > 1 ? argv[1] : DEFAULT_SOCKET;
 	printf("Connecting to unix:%s\n", path);
 	int fd = connect_server(path);

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdbool.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,6 +145,7 @@ static int listen_path(const char *path)
 int main(int argc, char **argv)
 {
 	ex_line_buffered();
+	signal(SIGPIPE, SIG_IGN); /* a peer that left is an error to handle, not a kill */
 	int lfd = ex_env_fd("NORTHSTAR_SOCKET_redis");
 	if (lfd < 0 && argc < 2)
 		ex_die("redis-server", "NORTHSTAR_SOCKET_redis is not set and no path is given");
@@ -164,8 +166,11 @@ int main(int argc, char **argv)
 		pfd[0] = (struct pollfd){.fd = lfd, .events = n < MAX_CLIENTS ? POLLIN : 0};
 		for (size_t i = 0; i < n; i++)
 			pfd[i + 1] = (struct pollfd){.fd = clients[i].fd, .events = POLLIN};
-		if (poll(pfd, n + 1, -1) < 0 && errno != EINTR)
+		if (poll(pfd, n + 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
 			ex_die("redis-server", "poll: %s", strerror(errno));
+		}
 		for (size_t i = n; i-- > 0;) /* backwards: dropping moves the last one here */
 			if (pfd[i + 1].revents && !serve(&store, &clients[i])) {
 				close(clients[i].fd);

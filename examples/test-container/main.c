@@ -1,7 +1,7 @@
 /* test-container: the container the runtime's scenario tests start and drive. See
  * README.md for the commands and what each prints.
  *
- * A command comes as the start arguments ("nstar start test-container cat
+ * A command comes as the start arguments ("nstar start test-container '<INIT>' cat
  * /resource/hello"), as with Northstar's test-container. Without arguments the
  * commands are read from stdin, one per line with shell-like quoting, which is how the
  * program is exercised outside a container; inside one, stdin is /dev/null, so no

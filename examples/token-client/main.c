@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +66,7 @@ static int connect_server(void)
 int main(void)
 {
 	ex_line_buffered();
+	signal(SIGPIPE, SIG_IGN); /* a peer that left is an error to handle, not a kill */
 	struct ex_client c;
 	struct ns_err err;
 	struct ns_container_id me;

@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -81,6 +82,7 @@ static int listen_tcp(void)
 int main(void)
 {
 	ex_line_buffered();
+	signal(SIGPIPE, SIG_IGN); /* a peer that left is an error to handle, not a kill */
 	struct ex_client c;
 	struct ns_err err;
 	if (ex_client_connect(&c, false, &err) < 0)
