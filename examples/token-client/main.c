@@ -87,6 +87,8 @@ int main(void)
 			ex_die("token-client", "the server closed the connection");
 		line[strcspn(line, "\n")] = '\0';
 		printf("Received: %s\n", line);
+		if (strcmp(line, "yay!"))
+			ex_die("token-client", "the server did not echo");
 		ex_sleep_ms(1000);
 	}
 }
