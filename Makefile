@@ -5,6 +5,7 @@
 #   make check-vm   the dm-verity and cgroup v2 tests in a qemu VM (part of check)
 #   make bench      benchmarks, with their references measured in the same run
 #   make demo       build, pack the examples and run one through the runtime
+#   make examples   build the example containers and pack them into signed NPKs
 #   make deps       install the Debian packages and fetch cJSON's source (as root)
 #   make size       stripped size of the binary
 #   make install    DESTDIR=... PREFIX=... (binary and applet links)
@@ -200,5 +201,25 @@ clean:
 
 distclean:
 	rm -rf $(BUILD)
+
+# --- examples: examples/<name>/*.c -> $(BUILD)/examples/bin/<name>, packed into signed
+# NPKs in $(BUILD)/examples/npk by examples/pack.sh (which also makes the signing key).
+EXAMPLE_NAMES := $(patsubst examples/%/main.c,%,$(sort $(wildcard examples/*/main.c)))
+EXAMPLE_BIN := $(EXAMPLE_NAMES:%=$(BUILD)/examples/bin/%)
+EXAMPLE_LIB := $(BUILD)/examples/libexample.a
+$(EXAMPLE_LIB): $(patsubst %.c,$(OBJ)/%.o,$(sort $(wildcard examples/common/*.c)))
+	@rm -f $@
+	$(Q)$(call SAY,AR,$@)$(CROSS_COMPILE)ar rcs $@ $^
+define example_rule
+$(BUILD)/examples/bin/$(1): $(patsubst %.c,$(OBJ)/%.o,$(sort $(wildcard examples/$(1)/*.c))) \
+		$(EXAMPLE_LIB) $(BUILD)/libns.a
+	@mkdir -p $$(dir $$@)
+	$$(Q)$$(call SAY,CC,$$@)$$(CC) -$$(LINK) $$(LDFLAGS) -o $$@ $$^ $$(DEP_LIBS)
+endef
+$(foreach n,$(EXAMPLE_NAMES),$(eval $(call example_rule,$(n))))
+.PHONY: examples examples-build
+examples-build: $(EXAMPLE_BIN)
+examples: all examples-build
+	@sh examples/pack.sh $(BUILD)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
