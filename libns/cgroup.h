@@ -139,7 +139,9 @@ struct ns_cgroup_memory_events {
 	uint64_t low, high, max, oom, oom_kill, oom_group_kill;
 };
 /* Drains the fd and reads the counters (cumulative since creation). Returns 1 when
- * they changed since the last call (broadcast the c_group notification), 0 when not. */
+ * they changed since the last call (broadcast the c_group notification), 0 when not.
+ * Call it once more when the container has exited: on v1 the eventfd fires as the OOM
+ * begins, and the oom_kill count moves a moment later. */
 int ns_cgroup_oom_read(struct ns_cgroup *cg, struct ns_cgroup_memory_events *ev,
 		       struct ns_err *err);
 /* memory.events text: "key value" lines; unknown keys are skipped. */

@@ -52,6 +52,25 @@ static int memory_dir(const struct ns_cgroup *cg)
 	return h < 0 ? -1 : h;
 }
 
+/* v1 has no memory.events: oom counts the eventfd's wakeups, oom_kill comes from
+ * memory.oom_control (Linux 4.13+) and max from memory.failcnt. */
+static void fill_v1(const struct ns_cgroup *cg, const struct ns_cgroup_dir *d,
+		    struct ns_cgroup_memory_events *ev)
+{
+	char text[256];
+	memset(ev, 0, sizeof(*ev));
+	ev->has_oom = true;
+	ev->oom = cg->v1_ooms;
+	if (ns_cgroup_read(d->fd, "memory.oom_control", text, sizeof(text)) > 0) {
+		const char *k = strstr(text, "oom_kill ");
+		if (k) {
+			ev->has_oom_kill = true;
+			ev->oom_kill = strtoull(k + 9, NULL, 10);
+		}
+	}
+	ev->has_max = ns_cgroup_read_u64(d->fd, "memory.failcnt", &ev->max) == 0;
+}
+
 static int setup_v1(struct ns_cgroup *cg, const struct ns_cgroup_dir *d, struct ns_err *err)
 {
 	char line[64];
@@ -69,6 +88,7 @@ static int setup_v1(struct ns_cgroup *cg, const struct ns_cgroup_dir *d, struct 
 				  d->path);
 	cg->oom_fd = ns_steal_fd(&efd);
 	cg->oom_kind = NS_OOM_V1;
+	fill_v1(cg, d, &cg->last);
 	return 0;
 }
 
@@ -105,28 +125,19 @@ int ns_cgroup_oom_fd(const struct ns_cgroup *cg)
 	return cg->oom_fd;
 }
 
-/* v1 has no memory.events: oom counts the eventfd's wakeups, oom_kill comes from
- * memory.oom_control (Linux 4.13+) and max from memory.failcnt. */
 static int read_v1(struct ns_cgroup *cg, const struct ns_cgroup_dir *d,
 		   struct ns_cgroup_memory_events *ev, struct ns_err *err)
 {
 	uint64_t count = 0;
-	char text[256];
 	if (read(cg->oom_fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
 		return ns_err_sys(err, errno, "read the OOM eventfd of '%s'", d->path);
 	cg->v1_ooms += count;
-	memset(ev, 0, sizeof(*ev));
-	ev->has_oom = true;
-	ev->oom = cg->v1_ooms;
-	if (ns_cgroup_read(d->fd, "memory.oom_control", text, sizeof(text)) > 0) {
-		const char *k = strstr(text, "oom_kill ");
-		if (k) {
-			ev->has_oom_kill = true;
-			ev->oom_kill = strtoull(k + 9, NULL, 10);
-		}
-	}
-	ev->has_max = ns_cgroup_read_u64(d->fd, "memory.failcnt", &ev->max) == 0;
-	return count > 0;
+	fill_v1(cg, d, ev);
+	/* The eventfd fires when the OOM starts; oom_kill moves a moment later, which a
+	 * read at the container's exit then reports. */
+	int changed = count > 0 || memcmp(ev, &cg->last, sizeof(*ev)) != 0;
+	cg->last = *ev;
+	return changed;
 }
 
 static int read_v2(struct ns_cgroup *cg, const struct ns_cgroup_dir *d,

@@ -140,13 +140,13 @@ int ns_cgroup_mkdirs(int dirfd, const char *base, const char *rel, bool cpuset_v
 			return ns_err_set(err, ENAMETOOLONG, "cgroup path '%s/%s' is too long",
 					  path, comp);
 		snprintf(path + pl, sizeof(path) - pl, "/%s", comp);
-		bool made = mkdirat(cur, comp, 0755) == 0;
-		if (!made && errno != EEXIST)
+		if (mkdirat(cur, comp, 0755) < 0 && errno != EEXIST)
 			return ns_err_sys(err, errno, "mkdir '%s'", path);
 		int next = openat(cur, comp, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 		if (next < 0)
 			return ns_err_sys(err, errno, "open '%s'", path);
-		if (made && cpuset_v1 && cpuset_inherit(cur, next, path, err) < 0) {
+		/* Also when it existed: one made by hand may still be empty. */
+		if (cpuset_v1 && cpuset_inherit(cur, next, path, err) < 0) {
 			close(next);
 			return ns_err_ret(err);
 		}

@@ -59,18 +59,19 @@ static void unescape(char *s)
 	*o = '\0';
 }
 
-/* The controllers of ours named in a comma list ("rw,cpu,cpuacct"). */
+/* The controllers of ours named in a list: super options ("rw,cpu,cpuacct") or v2's
+ * cgroup.controllers ("cpuset cpu io memory"). */
 static unsigned ctrls_in_list(const char *list, const char *const *names)
 {
 	unsigned mask = 0;
 	const char *p = list;
 	while (*p) {
-		size_t len = strcspn(p, ",");
+		size_t len = strcspn(p, ", \n");
 		for (int c = 0; c < NS_CGROUP_NCTRL; c++)
 			if (names[c] && strlen(names[c]) == len && !strncmp(p, names[c], len))
 				mask |= 1u << c;
 		p += len;
-		if (*p == ',')
+		if (*p)
 			p++;
 	}
 	return mask;

@@ -26,8 +26,10 @@ static int enter_leaf(struct ns_cgroup_runtime *rt, size_t i, struct ns_err *err
 	struct ns_cgroup_dir *d = &rt->dir[i];
 	char leaf[PATH_MAX];
 	snprintf(leaf, sizeof(leaf), "%s/%s", d->path, NS_CGROUP_DAEMON_LEAF);
-	if (mkdirat(d->fd, NS_CGROUP_DAEMON_LEAF, 0755) < 0 && errno != EEXIST)
-		return ns_err_sys(err, errno, "mkdir '%s'", leaf);
+	const struct ns_cgroup_hier *h = &rt->layout.hier[i];
+	bool cpuset_v1 = !h->v2 && (h->ctrls & (1u << NS_CGROUP_CPUSET));
+	if (ns_cgroup_mkdirs(d->fd, d->path, NS_CGROUP_DAEMON_LEAF, cpuset_v1, NULL, err) < 0)
+		return ns_err_ret(err);
 	ns_autoclose int lfd =
 	    openat(d->fd, NS_CGROUP_DAEMON_LEAF, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (lfd < 0)
@@ -35,7 +37,7 @@ static int enter_leaf(struct ns_cgroup_runtime *rt, size_t i, struct ns_err *err
 	if (ns_cgroup_move(lfd, leaf, getpid(), err) < 0)
 		return ns_err_ret(err);
 	rt->in_leaf[i] = true;
-	if (!rt->layout.hier[i].v2)
+	if (!h->v2)
 		return 0;
 	char procs[4096];
 	ssize_t n = ns_cgroup_read(d->fd, "cgroup.procs", procs, sizeof(procs));

@@ -16,6 +16,9 @@
  *          --kill-after MS        SIGKILL CMD after MS milliseconds
  *          --stats                print "stats: JSON" before removing the cgroup
  *          --keep-runtime         leave the runtime cgroup in place
+ *          --open NAME=MANIFEST   first open another container cgroup (repeatable),
+ *                                 kept until the end; a failure is printed as
+ *                                 "open NAME: ERROR" and stops here
  *        cgtool cleanup RUNTIME
  *          Sets the runtime cgroup up (printing the stale cgroups removed) and removes it.
  * Exits 0 when every cgroup step worked (whatever CMD did), 1 on an error (on stderr),
@@ -43,7 +46,11 @@
 #define SYS_pidfd_open 434
 #endif
 
+#define OPEN_MAX 8
+
 struct opts {
+	const char *open[OPEN_MAX];
+	int nopen;
 	const char *attach; /* NULL: automatic */
 	long kill_after_ms;
 	int stats, keep_runtime;
@@ -263,6 +270,31 @@ static int run_in(struct ns_cgroup_runtime *rt, const struct opts *o, const char
 	return r;
 }
 
+/* The --open cgroups: left open; ns_cgroup_runtime_destroy removes them. */
+static int open_others(struct ns_cgroup_runtime *rt, const struct opts *o)
+{
+	for (int k = 0; k < o->nopen; k++) {
+		char name[256];
+		const char *eq = strchr(o->open[k], '=');
+		struct ns_manifest m = {0};
+		struct ns_cgroup_notes notes = {0};
+		struct ns_cgroup *cg;
+		struct ns_err err = {0};
+		snprintf(name, sizeof(name), "%.*s", eq ? (int)(eq - o->open[k]) : 255, o->open[k]);
+		if (load_manifest(eq ? eq + 1 : "-", &m, &err) < 0)
+			return fail("manifest", &err);
+		int r = ns_cgroup_create(rt, name, m.name ? &m.cgroups : NULL, &notes, &cg, &err);
+		ns_manifest_free(&m);
+		print_notes(&notes);
+		if (r < 0) {
+			printf("open %s: %s\n", name, err.msg);
+			return 1;
+		}
+		printf("open: %s\n", name);
+	}
+	return 0;
+}
+
 static int run(int argc, char **argv)
 {
 	struct opts o = {0};
@@ -276,6 +308,8 @@ static int run(int argc, char **argv)
 			o.stats = 1;
 		else if (!strcmp(argv[i], "--keep-runtime"))
 			o.keep_runtime = 1;
+		else if (!strcmp(argv[i], "--open") && i + 1 < argc && o.nopen < OPEN_MAX)
+			o.open[o.nopen++] = argv[++i];
 		else
 			return fprintf(stderr, "cgtool: unknown option %s\n", argv[i]), 2;
 	}
@@ -297,7 +331,9 @@ static int run(int argc, char **argv)
 		return fail("runtime", &err);
 	}
 	print_notes(&notes);
-	int r = run_in(rt, &o, argv[i + 1], &m, argv + i + 4);
+	int r = open_others(rt, &o);
+	if (r == 0)
+		r = run_in(rt, &o, argv[i + 1], &m, argv + i + 4);
 	ns_manifest_free(&m);
 	if (o.keep_runtime)
 		return r;
