@@ -259,6 +259,11 @@ static int cpu_realtime(struct builder *b, const struct ns_cgroup_cpu *c)
 {
 	if (!c->has_rt_period && !c->has_rt_runtime)
 		return 0;
+	if (c->has_rt_runtime && c->rt_runtime < -1)
+		return ns_err_set(b->err, EINVAL,
+				  "cgroups.cpu.realtime_runtime: %" PRId64
+				  " is neither -1 (unlimited) nor a time in microseconds",
+				  c->rt_runtime);
 	if (is_v2(b, NS_CGROUP_CPU)) {
 		ns_cgroup_note(b->notes, "cgroups.cpu.realtime_runtime and realtime_period "
 					 "ignored: cgroup v2 has no real-time group scheduling");
@@ -270,15 +275,9 @@ static int cpu_realtime(struct builder *b, const struct ns_cgroup_cpu *c)
 	else if (c->has_rt_period)
 		ADD(b, NS_CGROUP_CPU, "cpu.realtime_period", "cpu.rt_period_us", NS_CGW_OPTIONAL,
 		    "%" PRIu64, c->rt_period);
-	if (c->has_rt_runtime) {
-		if (c->rt_runtime < -1)
-			return ns_err_set(b->err, EINVAL,
-					  "cgroups.cpu.realtime_runtime: %" PRId64
-					  " is neither -1 (unlimited) nor a time in microseconds",
-					  c->rt_runtime);
+	if (c->has_rt_runtime)
 		ADD(b, NS_CGROUP_CPU, "cpu.realtime_runtime", "cpu.rt_runtime_us", NS_CGW_OPTIONAL,
 		    "%" PRId64, c->rt_runtime);
-	}
 	return 0;
 }
 
