@@ -117,7 +117,7 @@ static int parse_mountinfo_line(struct ns_cgroup_layout *l, char *line, struct n
 	size_t n = split_ws(line, f, ARRAY_SIZE(f)), dash;
 	for (dash = 6; dash < n && strcmp(f[dash], "-") != 0; dash++)
 		;
-	if (n < 5 || dash + 3 > n)
+	if (n < 5 || dash + 4 > n)
 		return 0; /* not a mount line we understand */
 	const char *fstype = f[dash + 1], *super = f[dash + 3];
 	bool v2 = !strcmp(fstype, "cgroup2");

@@ -168,6 +168,12 @@ static int test_layout_none(void)
 	    ns_cgroup_layout_parse("1 0 0:1 / /n rw - cgroup cgroup rw,net_cls\n", "", &l, &err),
 	    &err);
 	CHECK_FAIL(ns_cgroup_layout_finish(&l, NULL, &err), &err, "no cgroup file system");
+	/* Lines cut short after the separator (found by fuzz_cgroup) are skipped. */
+	CHECK_OK(ns_cgroup_layout_parse("1 0 0:1 / /m rw - cgroup cgroup\n"
+					"1 0 0:1 / /n rw - cgroup\n1 0 0:1 / /o rw -\n",
+					"", &l, &err),
+		 &err);
+	CHECK_INT(l.nhier, 0);
 	return 0;
 }
 
