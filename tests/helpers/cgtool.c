@@ -21,6 +21,11 @@
  *                                 "open NAME: ERROR" and stops here
  *        cgtool cleanup RUNTIME
  *          Sets the runtime cgroup up (printing the stale cgroups removed) and removes it.
+ *        cgtool bench N RUNTIME MANIFEST
+ *          Times N starts of /bin/true as northstard would do them: "nocg" without a
+ *          cgroup (fork, go, exec, wait), "cg" with one (create with MANIFEST's limits,
+ *          fork, attach or clone3, exec, wait, destroy), "cgonly" create + destroy.
+ *          One line each: "NAME runs=N mean_us=.. p50_us=..".
  * Exits 0 when every cgroup step worked (whatever CMD did), 1 on an error (on stderr),
  * 2 on bad usage.
  */
@@ -35,6 +40,7 @@
 #include <sys/epoll.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -102,7 +108,7 @@ static void export_dirs(const struct ns_cgroup_runtime *rt, const struct ns_cgro
 }
 
 /* clone3 straight into the cgroup: the child never runs outside it. */
-static pid_t spawn_clone3(int cgfd, char **argv)
+static pid_t spawn_clone3(int cgfd, char *const *argv)
 {
 	struct clone_args a;
 	memset(&a, 0, sizeof(a));
@@ -118,7 +124,7 @@ static pid_t spawn_clone3(int cgfd, char **argv)
 }
 
 /* fork, attach by pid, then let the child go (as ns-init waits for the daemon). */
-static pid_t spawn_attach(struct ns_cgroup *cg, char **argv, struct ns_err *err)
+static pid_t spawn_attach(struct ns_cgroup *cg, char *const *argv, struct ns_err *err)
 {
 	int go[2];
 	char c = 0;
@@ -342,6 +348,85 @@ static int run(int argc, char **argv)
 	return r;
 }
 
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static void report(const char *name, uint64_t *t, int n)
+{
+	uint64_t sum = 0;
+	for (int i = 0; i < n; i++)
+		sum += t[i];
+	qsort(t, (size_t)n, sizeof(*t), cmp_u64);
+	printf("%s runs=%d mean_us=%llu p50_us=%llu\n", name, n,
+	       (unsigned long long)(sum / (uint64_t)n), (unsigned long long)t[n / 2]);
+}
+
+/* One start: mode 0 no cgroup, 1 with a cgroup, 2 the cgroup alone. */
+static int bench_once(struct ns_cgroup_runtime *rt, const struct ns_manifest *m, int mode,
+		      struct ns_err *err)
+{
+	static char *const argv[] = {"/bin/true", NULL};
+	struct ns_cgroup *cg = NULL;
+	pid_t pid;
+	int status;
+	if (mode && ns_cgroup_create(rt, "bench", &m->cgroups, NULL, &cg, err) < 0)
+		return -1;
+	if (mode == 1 && ns_cgroup_clone_fd(cg) >= 0)
+		pid = spawn_clone3(ns_cgroup_clone_fd(cg), argv);
+	else if (mode == 1)
+		pid = spawn_attach(cg, argv, err);
+	else if (mode == 0) {
+		if ((pid = fork()) == 0) {
+			execv(argv[0], argv);
+			_exit(127);
+		}
+	} else
+		pid = 0;
+	if (pid < 0 || (pid > 0 && (waitpid(pid, &status, 0) < 0 || status != 0))) {
+		ns_err_set(err, EIO, "start of /bin/true failed");
+		ns_cgroup_destroy(cg, 0, err);
+		return -1;
+	}
+	return mode ? ns_cgroup_destroy(cg, 0, err) : 0;
+}
+
+static int bench(int n, const char *name, const char *manifest)
+{
+	static const char *const names[] = {"nocg", "cg", "cgonly"};
+	struct ns_cgroup_layout l;
+	struct ns_cgroup_runtime *rt;
+	struct ns_manifest m = {0};
+	struct ns_err err = {0};
+	uint64_t *t = calloc(3 * (size_t)n, sizeof(*t));
+	if (!t || n <= 0 || load_manifest(manifest, &m, &err) < 0 || !m.name)
+		return fail("bench", &err);
+	if (ns_cgroup_probe(&l, &err) < 0 || ns_cgroup_runtime_init(&l, name, NULL, &rt, &err) < 0)
+		return fail("runtime", &err);
+	/* Interleaved, so a change of load on the machine hits every mode alike. */
+	for (int i = 0; i < n; i++)
+		for (int mode = 0; mode < 3; mode++) {
+			uint64_t t0 = now_us();
+			if (bench_once(rt, &m, mode, &err) < 0)
+				return fail(names[mode], &err);
+			t[mode * n + i] = now_us() - t0;
+		}
+	for (int mode = 0; mode < 3; mode++)
+		report(names[mode], t + mode * n, n);
+	free(t);
+	ns_manifest_free(&m);
+	return ns_cgroup_runtime_destroy(rt, &err) < 0 ? fail("runtime destroy", &err) : 0;
+}
+
 static int cleanup(const char *name)
 {
 	struct ns_cgroup_layout l;
@@ -368,7 +453,9 @@ int main(int argc, char **argv)
 		return run(argc, argv);
 	if (argc == 3 && !strcmp(argv[1], "cleanup"))
 		return cleanup(argv[2]);
+	if (argc == 5 && !strcmp(argv[1], "bench"))
+		return bench(atoi(argv[2]), argv[3], argv[4]);
 	fprintf(stderr, "usage: cgtool probe | run [OPTIONS] RUNTIME NAME MANIFEST -- CMD [ARG...] "
-			"| cleanup RUNTIME\n");
+			"| cleanup RUNTIME | bench N RUNTIME MANIFEST\n");
 	return 2;
 }
