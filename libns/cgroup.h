@@ -18,7 +18,7 @@
  *   epoll_ctl(ep, EPOLL_CTL_ADD, ns_cgroup_oom_fd(cg), ...);  // when >= 0
  *   ... on EPOLLIN: if (ns_cgroup_oom_read(cg, &ev, &err) > 0) broadcast c_group
  *   ... inspect: cJSON *stats = ns_cgroup_stats(cg);
- *   ns_cgroup_destroy(cg, &err);               // kills what is left, waits, rmdir
+ *   ns_cgroup_destroy(cg, 0, &err);            // kills what is left, waits, rmdir
  *   ns_cgroup_runtime_destroy(rt, &err);       // at shutdown
  *
  * Nothing here prints; everything worth a log line lands in struct ns_cgroup_notes. */

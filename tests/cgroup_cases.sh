@@ -311,8 +311,9 @@ case_daemon_inside() {
 			cat "$m/cpuset.cpus" >"$m/$RT/cpuset.cpus" && cat "$m/cpuset.mems" >"$m/$RT/cpuset.mems"
 	done
 	out=$(sh -c 'for m in '"$(mounts | tr '\n' ' ')"'; do echo $$ >"$m/'"$RT"'/cgroup.procs" || exit 9; done
-		exec "$0" "$@"' "$CG" run "$RT" eater - -- sh -c 'cat /proc/self/cgroup' 2>&1)
+		exec "$0" "$@"' "$CG" run "$RT" eater - -- sh -c 'cat /proc/$PPID/cgroup' 2>&1)
 	t_expect "inside: a daemon in the runtime's cgroup still starts a container" 0 "exit: code 0" printf '%s' "$out"
+	t_expect "inside: the daemon ran in the leaf meanwhile" 0 ":/$RT/@northstard" printf '%s' "$out"
 	t_clean "inside"
 }
 
