@@ -208,6 +208,7 @@ EXAMPLE_NAMES := $(patsubst examples/%/main.c,%,$(sort $(wildcard examples/*/mai
 EXAMPLE_BIN := $(EXAMPLE_NAMES:%=$(BUILD)/examples/bin/%)
 EXAMPLE_LIB := $(BUILD)/examples/libexample.a
 $(EXAMPLE_LIB): $(patsubst %.c,$(OBJ)/%.o,$(sort $(wildcard examples/common/*.c)))
+	@mkdir -p $(dir $@)
 	@rm -f $@
 	$(Q)$(call SAY,AR,$@)$(CROSS_COMPILE)ar rcs $@ $^
 define example_rule

@@ -134,12 +134,16 @@ class Conn:
             "nack_permission": {"connect_nack": "permission_denied"},
             "garbage": {"raw": "this is not json"},
         }
-        self.send_line(replies[mode])
         if mode != "ack" and mode != "ack_object":
+            self.send_line(replies[mode])
             return False
+        # The ack and the notifications go out in one write, so a client's trace (-j)
+        # sees them in one read whatever the machine's load.
+        lines = [replies[mode]]
         if connect.get("subscribe_notifications"):
-            for n in self.cfg.get("notifications", []):
-                self.send_line({"notification": n})
+            lines += [{"notification": n} for n in self.cfg.get("notifications", [])]
+        self.send(b"".join(dumps(v).encode() + b"\n" for v in lines))
+        if connect.get("subscribe_notifications"):
             if not self.cfg.get("keep_open"):
                 return False
         return True
