@@ -16,9 +16,15 @@ usage: console_client.py [-u URL] [-t SECS] COMMAND [ARGS...]
         --wait subscribes first and then also prints the exit notification
   run ID [--init I] [--arg A]... [--env K=V]...
         start and wait: prints only the exit notification's status
+  killwait ID SIGNAL                    subscribes, kills, prints the exit notification
   notifications [-n N]                  subscribes and prints N notifications
   raw [--no-connect]                    sends stdin's lines, prints every line received
                                         until the server closes or -t passes
+  session                               reads commands from stdin, one per line with
+                                        their words separated by \x1f (-u and -t may
+                                        lead), and runs each on a new connection; after
+                                        each command's output comes a line "<<end>>".
+                                        This saves the interpreter's start-up per call.
 Every line received is printed as it came. Exit status: 0 when the awaited answer
 came, 1 on EOF, timeout or a connection error, 2 on usage errors.
 """
@@ -170,15 +176,16 @@ def simple(c, cmd, args):
     return None
 
 
-def main(argv):
-    url = os.environ.get("NS_CONSOLE", "")
-    timeout = 30.0
+def main(argv, url=None, timeout=30.0):
+    url = url or os.environ.get("NS_CONSOLE", "")
     while argv and argv[0] in ("-u", "-t"):
         if argv[0] == "-u":
             url = argv[1]
         else:
             timeout = float(argv[1])
         argv = argv[2:]
+    if argv and argv[0] == "session":
+        return session(url, timeout)
     if not argv or not url:
         sys.stderr.write(__doc__)
         return 2
@@ -191,11 +198,18 @@ def main(argv):
             version = args[args.index("--version") + 1] if "--version" in args else VERSION
             print(c.connect("--subscribe" in args, version))
             return 0
-        subscribe = cmd in ("notifications", "run") or "--wait" in args
+        subscribe = cmd in ("notifications", "run", "killwait") or "--wait" in args
         ack = c.connect(subscribe)
         if "connect_ack" not in json.loads(ack):
             print(ack)
             return 1
+        if cmd == "killwait":
+            resp = c.request({"kill": {"container": args[0], "signal": int(args[1])}})
+            if "ok" not in json.loads(resp)["response"]["kill"]:
+                print(resp)
+                return 1
+            print(wait_exit(c, args[0])[0])
+            return 0
         if cmd == "notifications":
             n = int(args[args.index("-n") + 1]) if "-n" in args else 1
             for _ in range(n):
@@ -222,8 +236,21 @@ def main(argv):
         print(resp)
         return 0
     except (Closed, TimeoutError, OSError) as e:
-        print("console_client: %s" % e, file=sys.stderr)
+        print("console_client: %s" % e)
         return 1
+
+
+def session(url, timeout):
+    for line in sys.stdin:
+        line = line.rstrip("\n")
+        if not line:
+            continue
+        try:
+            main(line.split("\x1f"), url, timeout)
+        except Exception as e:  # a bad command must not end the session
+            print("console_client: %r" % e)
+        print("<<end>>", flush=True)
+    return 0
 
 
 def raw(c, args, timeout):

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "applets/applet.h"
@@ -69,6 +70,7 @@ int ns_init_main(int argc, char **argv)
 			NS_INIT_SOCK);
 		return EXIT_USAGE;
 	}
+	prctl(PR_SET_NAME, "ns-init", 0, 0, 0); /* not the memfd's descriptor number */
 	/* Every signal stays blocked: the supervisor reads them from a signalfd, and a
 	 * blocked signal reaches a namespace's PID 1 even from outside. */
 	sigset_t all;
