@@ -5,7 +5,8 @@
 # alone).
 #
 #   daemon_init                 temporary dir $T, key pair, the image root $T/root
-#   write_config [YAML...]      $T/northstar.yaml; extra lines are appended
+#   write_config [YAML...]      $T/northstar.yaml; extra lines are appended (they land in
+#                               `repositories`); $CONSOLE_OPTIONS goes into console.global
 #   daemon_start [ARGS...]      starts northstard, waits for "Runtime up and running"
 #   daemon_stop                 shutdown request, waits; returns the exit status
 #   C ARGS...                   the console client on $T/console
@@ -65,6 +66,7 @@ console:
   global:
     bind: unix://$T/console
     permissions: full
+${CONSOLE_OPTIONS:-}
 repositories:
   default:
     type:
