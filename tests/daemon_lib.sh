@@ -35,6 +35,7 @@ daemon_need() {
 }
 
 daemon_cleanup() {
+	[ -n "${KEEP_LOG:-}" ] && cp "$T/log" "$KEEP_LOG"
 	exec 3>&- 4<&- 2>/dev/null
 	if [ -n "$DPID" ] && kill -0 "$DPID" 2>/dev/null; then
 		kill -KILL "$DPID" 2>/dev/null
@@ -50,7 +51,11 @@ daemon_init() {
 	"$NS_BIN" sextant gen-key -n test -o "$T" >/dev/null || exit 1
 	mkdir -p "$T/root/bin" "$T/repo"
 	cp "$BUSYBOX" "$T/root/bin/busybox"
-	ln -s busybox "$T/root/bin/sh"
+	# applets as links: busybox finds its own applets through /proc/self/exe otherwise,
+	# and not every test container mounts /proc
+	for a in sh sleep cat echo tr hostname env ls id grep head stat touch true; do
+		ln -s busybox "$T/root/bin/$a"
+	done
 	cp "$NS_BUILD/tests/helpers/isoprobe" "$T/root/bin/isoprobe"
 	session_start
 }

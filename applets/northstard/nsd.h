@@ -31,8 +31,9 @@
 #define NSD_START_TIMEOUT_MS 30000
 /* External clients must connect within this (spec console §1.4). */
 #define NSD_CONNECT_TIMEOUT_MS 10000
-/* A container output line longer than this is logged in parts. */
-#define NSD_OUTPUT_LINE_MAX 4096
+/* A container output line longer than this is logged in parts (a log record holds
+ * 2047 bytes of message). */
+#define NSD_OUTPUT_LINE_MAX 2000
 
 /* What an epoll event points at. */
 enum nsd_ev_kind {
