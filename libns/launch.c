@@ -24,9 +24,6 @@
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD 0x00001000
 #endif
-#ifndef SYS_clone3
-#define SYS_clone3 435 /* the same on every architecture */
-#endif
 
 #define SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
 
@@ -125,9 +122,10 @@ static void report_exec_error(int fd, int e)
 	(void)!write(fd, msg, len);
 }
 
-static _Noreturn void child(const struct ns_launch *l)
+static int child(void *arg)
 {
 	static char *const empty_env[] = {NULL};
+	const struct ns_launch *l = arg;
 	struct ns_err e;
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		_exit(127);
@@ -144,22 +142,23 @@ static _Noreturn void child(const struct ns_launch *l)
 	_exit(127);
 }
 
-static pid_t clone_child(const struct ns_launch *l, int *pidfd, struct ns_err *err)
+int ns_clone_vfork(int (*fn)(void *), void *arg, int flags, int *pidfd, struct ns_err *err)
 {
-	struct clone_args args;
-	memset(&args, 0, sizeof(args));
-	args.flags = (uint64_t)(unsigned)l->clone_flags | CLONE_PIDFD;
-	args.pidfd = (uint64_t)(uintptr_t)pidfd;
-	args.exit_signal = SIGCHLD;
-	long pid = syscall(SYS_clone3, &args, sizeof(args));
-	if (pid < 0 && errno == ENOSYS) /* before Linux 5.3: the pidfd is the parent tid slot */
-		pid = syscall(SYS_clone, (unsigned long)(l->clone_flags | CLONE_PIDFD | SIGCHLD),
-			      0UL, pidfd, NULL, 0UL);
+	void *stack = mmap(NULL, NS_CLONE_STACK, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (stack == MAP_FAILED)
+		return ns_err_sys(err, errno, "mmap a stack for clone");
+	if (pidfd)
+		flags |= CLONE_PIDFD;
+	/* CLONE_VM|CLONE_VFORK: no copy of our memory, and we sleep until the child has
+	 * exec'd or exited, so it cannot disturb our state; it runs on its own stack. */
+	int pid = clone(fn, (char *)stack + NS_CLONE_STACK,
+			flags | CLONE_VM | CLONE_VFORK | SIGCHLD, arg, pidfd);
+	int e = errno;
+	munmap(stack, NS_CLONE_STACK);
 	if (pid < 0)
-		return ns_err_sys(err, errno, "clone the container's init");
-	if (pid == 0)
-		child(l);
-	return (pid_t)pid;
+		return ns_err_sys(err, e, "clone");
+	return pid;
 }
 
 int ns_launch_spawn(const struct ns_launch *l, pid_t *ret_pid, int *ret_pidfd, struct ns_err *err)
@@ -183,14 +182,9 @@ int ns_launch_spawn(const struct ns_launch *l, pid_t *ret_pid, int *ret_pidfd, s
 	copy.keep = keep;
 	copy.exe = &exe;
 	int pidfd = -1;
-	pid_t pid = clone_child(&copy, &pidfd, err);
+	pid_t pid = ns_clone_vfork(child, &copy, l->clone_flags, &pidfd, err);
 	if (pid < 0)
-		return pid;
-	if (fcntl(pidfd, F_SETFD, FD_CLOEXEC) < 0) { /* clone gives it close-on-exec already */
-		int r = ns_err_sys(err, errno, "pidfd");
-		close(pidfd);
-		return r;
-	}
+		return ns_err_wrap(err, "start the container's init");
 	*ret_pid = pid;
 	*ret_pidfd = pidfd;
 	return 0;

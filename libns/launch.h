@@ -40,12 +40,23 @@ struct ns_launch {
 	int report_fd; /* index into keep: where an exec failure is written, or -1 */
 };
 
-/* Clones the child (clone3 with CLONE_PIDFD, falling back to clone), which sets its
- * parent-death signal to SIGKILL, arranges its descriptors and execs the memfd (then
- * the path, if the memfd is refused) with an empty environment. Between clone and exec
- * the child makes only async-signal-safe system calls. If the exec fails, the child
- * writes "error exec <errno>" on keep[report_fd] and exits 127. Returns 0 with the
- * child's pid and a pidfd (O_CLOEXEC). */
+/* Clones the child (ns_clone_vfork with CLONE_PIDFD), which sets its parent-death
+ * signal to SIGKILL, arranges its descriptors and execs the memfd (then the path, if
+ * the memfd is refused) with an empty environment. Between clone and exec the child
+ * makes only async-signal-safe system calls. If the exec fails, the child writes
+ * "error exec <errno>" on keep[report_fd] and exits 127. Returns 0 with the child's
+ * pid and a pidfd (O_CLOEXEC). */
 int ns_launch_spawn(const struct ns_launch *l, pid_t *ret_pid, int *ret_pidfd, struct ns_err *err);
+
+/* The stack a cloned child runs on until it execs. */
+#define NS_CLONE_STACK (256u << 10)
+
+/* clone(2) with CLONE_VM|CLONE_VFORK|SIGCHLD plus flags: fn(arg) runs in the child on
+ * a stack of its own, sharing our memory, while we sleep until it execs or exits
+ * (then the stack is freed). Nothing is copied, which makes it the cheapest way to
+ * start a process; fn must only make system calls (it shares our heap and locks) and
+ * must exec or _exit. With pidfd, CLONE_PIDFD is added and the pidfd (close-on-exec)
+ * stored there. Returns the child's pid. */
+int ns_clone_vfork(int (*fn)(void *), void *arg, int flags, int *pidfd, struct ns_err *err);
 
 #endif

@@ -170,8 +170,8 @@ static char *describe(struct nsd *d, const struct nsd_container *c, const struct
 	}
 	struct ns_launch_desc desc = {
 	    .container = c->id,
-	    .manifest = c->npk.manifest_text,
-	    .manifest_len = c->npk.manifest_len,
+	    .manifest = c->img.manifest_text,
+	    .manifest_len = c->img.manifest_len,
 	    .root = c->blk->target,
 	    .hostname = m->name,
 	    .init = init_of(c, a, &sc),
@@ -322,14 +322,15 @@ int nsd_launch(struct nsd *d, struct nsd_container *c, const struct nsd_start_ar
 		ns_err_sys(err, errno, "socketpair");
 		goto out;
 	}
-	if (spawn_init(d, c, &f, err) < 0)
+	/* sent first: ns-init finds it waiting when it starts */
+	if (ns_initproto_send(f.sv[0], text, strlen(text), NULL, 0, err) < 0 ||
+	    spawn_init(d, c, &f, err) < 0)
 		goto out;
 	close_fd(&f.sv[1]);
 	close_fd(&f.out_w);
 	close_fd(&f.err_w);
 	nsd_debug_commands(d, c, f.pid);
-	if (ns_initproto_send(f.sv[0], text, strlen(text), NULL, 0, err) < 0 ||
-	    await_start(d, c, f.sv[0], &app, err) < 0) {
+	if (await_start(d, c, f.sv[0], &app, err) < 0) {
 		reap_failed(f.pidfd, f.pid);
 		goto out;
 	}

@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -203,6 +204,8 @@ int northstard_main(int argc, char **argv)
 		ns_error(&d->log, NSD_TAG, "%s", err.msg);
 		d->exit_status = 1;
 	} else {
+		/* start-up parsed every NPK: give the holes that left in the heap back */
+		malloc_trim(0);
 		ns_info(&d->log, NSD_TAG, "Runtime up and running");
 		nsd_loop_run(d);
 	}

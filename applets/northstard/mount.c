@@ -25,7 +25,7 @@ static int target_path(const struct nsd *d, const struct nsd_container *c, char 
  * checked against the signed root hash from the descriptor it will be read from. */
 static int image_of(const struct nsd_container *c, struct ns_blk_image *img, struct ns_err *err)
 {
-	const struct ns_npk *npk = &c->npk;
+	const struct nsd_image *npk = &c->img;
 	*img = (struct ns_blk_image){.fd = npk->fd, .offset = npk->fs_offset, .size = npk->fs_size};
 	if (!npk->verified)
 		return 0;
@@ -69,7 +69,7 @@ int nsd_mount(struct nsd *d, struct nsd_container *c, struct ns_err *err)
 	c->blk = m;
 	ns_info(&d->log, NSD_TAG, "Mounted %s%s", c->id,
 		m->verified	  ? " (dm-verity)"
-		: c->npk.verified ? " (verified in userspace)"
+		: c->img.verified ? " (verified in userspace)"
 				  : "");
 	return 0;
 }

@@ -61,12 +61,28 @@ struct nsd_repo {
 struct nsd_output;
 struct nsd_process;
 
+/* What a container keeps of its NPK after the checks at install or start-up: the
+ * descriptor it was verified from (mounted from it, never re-read by path), where the
+ * image lies, the signed verity parameters and the manifest. Everything else of the
+ * NPK (zip directory, signature document) is dropped: a hundred installed containers
+ * should not cost a megabyte. */
+struct nsd_image {
+	int fd;
+	uint64_t fs_offset, fs_size;
+	uint64_t verity_offset; /* where the verity superblock starts: the squashfs' size */
+	bool verified, has_verity;
+	struct ns_verity_params verity;
+	char *manifest_text; /* exact bytes of manifest.yaml */
+	size_t manifest_len;
+	struct ns_manifest manifest;
+};
+
 struct nsd_container {
 	struct nsd_container *next;
-	char id[NS_CONTAINER_ID_STR_MAX]; /* "name:version" */
+	char *id; /* "name:version" */
 	struct nsd_repo *repo;
-	struct ns_npk npk; /* the verified NPK, kept open (fd or sealed memfd) */
-	char *file;	   /* fs: its name in the repository directory */
+	struct nsd_image img;
+	char *file; /* fs: its name in the repository directory */
 	uint64_t size;
 	struct ns_blk_mount *blk; /* set while mounted */
 	struct nsd_process *proc; /* set while running */
@@ -74,11 +90,11 @@ struct nsd_container {
 
 static inline const struct ns_manifest *nsd_manifest(const struct nsd_container *c)
 {
-	return &c->npk.manifest;
+	return &c->img.manifest;
 }
 static inline struct ns_console_id nsd_cid(const struct nsd_container *c)
 {
-	struct ns_console_id id = {c->npk.manifest.name, c->npk.manifest.version};
+	struct ns_console_id id = {c->img.manifest.name, c->img.manifest.version};
 	return id;
 }
 

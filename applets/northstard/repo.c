@@ -32,22 +32,52 @@ static const struct ns_pubkey *repo_key(const struct nsd_repo *r)
 	return r->has_key ? &r->key : NULL;
 }
 
+/* Takes over what the container keeps from a checked NPK (see struct nsd_image). */
+static void keep_image(struct nsd_image *img, struct ns_npk *npk)
+{
+	img->fd = ns_steal_fd(&npk->fd);
+	img->fs_offset = npk->fs_offset;
+	img->fs_size = npk->fs_size;
+	img->verity_offset = npk->verity_offset;
+	img->verified = npk->verified;
+	img->has_verity = npk->has_verity;
+	img->verity = npk->verity;
+	img->manifest_text = ns_steal_ptr(&npk->manifest_text);
+	img->manifest_len = npk->manifest_len;
+	img->manifest = npk->manifest; /* the arena moves with it */
+	memset(&npk->manifest, 0, sizeof(npk->manifest));
+}
+
 /* Opens the NPK in fd for repository r; the container is not added yet. */
 static struct nsd_container *load_npk(struct nsd_repo *r, int fd, struct ns_err *err)
 {
 	struct nsd_container *c = calloc(1, sizeof(*c));
-	if (!c) {
+	struct ns_npk *npk = malloc(sizeof(*npk)); /* large: its zip directory is fixed-size */
+	char id[NS_CONTAINER_ID_STR_MAX];
+	if (!c || !npk) {
+		free(c);
+		free(npk);
 		ns_err_set(err, ENOMEM, "out of memory");
 		return NULL;
 	}
-	if (ns_npk_open(fd, repo_key(r), &c->npk, err) < 0) {
+	c->img.fd = -1;
+	if (ns_npk_open(fd, repo_key(r), npk, err) < 0) {
+		free(npk);
 		free(c);
 		return NULL;
 	}
-	struct ns_console_id id = nsd_cid(c);
-	ns_console_id_str(&id, c->id, sizeof(c->id));
+	c->size = npk->size;
+	keep_image(&c->img, npk);
+	ns_npk_close(npk);
+	free(npk);
+	struct ns_console_id cid = nsd_cid(c);
+	c->id = strdup(ns_console_id_str(&cid, id, sizeof(id)));
+	if (!c->id) {
+		nsd_container_free(c);
+		ns_err_set(err, ENOMEM, "out of memory");
+		return NULL;
+	}
 	c->repo = r;
-	c->size = c->npk.size;
 	return c;
 }
 

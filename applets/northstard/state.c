@@ -1,6 +1,7 @@
 /* The container table: every installed container, by id. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "nsd.h"
 
@@ -80,7 +81,12 @@ void nsd_container_free(struct nsd_container *c)
 {
 	if (!c)
 		return;
-	ns_npk_close(&c->npk);
+	if (c->img.manifest.arena)
+		ns_manifest_free(&c->img.manifest);
+	free(c->img.manifest_text);
+	if (c->img.fd >= 0)
+		close(c->img.fd);
+	free(c->id);
 	free(c->file);
 	free(c->blk);
 	free(c);

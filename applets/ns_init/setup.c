@@ -6,9 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/signalfd.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -81,53 +79,43 @@ int ns_init_setup(struct ns_init *in, struct ns_err *err)
 	return 0;
 }
 
-/* Where the application child leaves its error: shared with ns-init, which reads it
- * once the child has exec'd or exited (CLONE_VFORK). */
-struct child_result {
-	int errnum;
-	char msg[sizeof(((struct ns_err *)0)->msg)];
+/* The application child shares our memory (ns_clone_vfork) and leaves its error
+ * here; we read it once the child has exec'd or exited. */
+struct app_start {
+	const struct ns_init *in;
+	struct ns_err err;
 };
 
-static _Noreturn void app_child(const struct ns_init *in, struct child_result *res)
+static int app_child(void *arg)
 {
-	struct ns_err e = {0};
+	struct app_start *st = arg;
+	const struct ns_init *in = st->in;
 	/* its own process group: ns-init forwards signals to it, and the daemon's kill
 	 * reaches ns-init alone, so nothing is delivered twice */
 	if (setpgid(0, 0) < 0)
-		ns_err_sys(&e, errno, "setpgid");
-	else if (ns_app_apply(&in->plan, &e) == 0) {
+		ns_err_sys(&st->err, errno, "setpgid");
+	else if (ns_app_apply(&in->plan, &st->err) == 0) {
 		execve(in->argv[0], in->argv, in->envp);
-		ns_err_sys(&e, errno, "exec '%s'", in->argv[0]);
+		ns_err_sys(&st->err, errno, "exec '%s'", in->argv[0]);
 	}
-	res->errnum = e.errnum ? e.errnum : EIO;
-	memcpy(res->msg, e.msg, sizeof(res->msg));
+	if (!st->err.errnum)
+		st->err.errnum = EIO;
 	_exit(127);
 }
 
 int ns_init_start_app(struct ns_init *in, struct ns_err *err)
 {
-	struct child_result *res =
-	    mmap(NULL, sizeof(*res), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (res == MAP_FAILED)
-		return ns_err_sys(err, errno, "mmap");
-	memset(res, 0, sizeof(*res));
-	/* CLONE_VFORK without CLONE_VM: a copy of our memory, and we resume only once the
-	 * child has exec'd (or failed), so "started" means the program runs. */
-	long pid = syscall(SYS_clone, (unsigned long)(CLONE_VFORK | SIGCHLD), 0UL, NULL, NULL, 0UL);
-	if (pid == 0)
-		app_child(in, res);
-	int r = 0;
-	if (pid < 0) {
-		r = ns_err_sys(err, errno, "fork the application");
-	} else if (res->errnum) {
-		r = ns_err_set(err, res->errnum, "%s", res->msg);
-		while (waitpid((pid_t)pid, NULL, 0) < 0 && errno == EINTR)
+	struct app_start st = {.in = in};
+	pid_t pid = ns_clone_vfork(app_child, &st, 0, NULL, err);
+	if (pid < 0)
+		return ns_err_wrap(err, "fork the application");
+	if (st.err.errnum) {
+		*err = st.err;
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 			;
+		return ns_err_ret(err);
 	}
-	munmap(res, sizeof(*res));
-	if (r < 0)
-		return r;
-	in->app_pid = (pid_t)pid;
+	in->app_pid = pid;
 	/* the application has its copies; ours would keep its console and sockets open */
 	for (size_t i = 0; i < in->nfds; i++)
 		close(in->fds[i]);
