@@ -30,7 +30,7 @@ extern char **environ;
 
 /* Strings made for one launch, freed together. */
 struct scratch {
-	char *s[NS_ENV_MAX * 2 + 64 + 8];
+	char *s[NS_ENV_MAX * 2 + NS_LAUNCH_FDS_MAX * 2 + 16];
 	size_t n;
 	char **list; /* extra storage for big lists */
 };
@@ -134,6 +134,13 @@ static int env_of(const struct nsd_container *c, const struct nsd_start_args *a,
 	env[(*n)++] = keep(sc, s1);
 	env[(*n)++] = keep(sc, s2);
 	env[(*n)++] = keep(sc, s3);
+	/* the application finds its sockets on 3, 4, ... in the manifest's (name) order */
+	for (size_t i = 0; i < m->nsockets; i++) {
+		char *s = NULL;
+		if (asprintf(&s, "NORTHSTAR_SOCKET_%s=%zu", m->sockets[i].name, 3 + i) < 0)
+			s = NULL;
+		env[(*n)++] = keep(sc, s);
+	}
 	for (size_t i = 0; i < *n; i++)
 		if (!env[i])
 			return ns_err_set(err, ENOMEM, "out of memory");
@@ -162,7 +169,7 @@ static char *describe(struct nsd *d, const struct nsd_container *c, const struct
 	const struct ns_manifest *m = nsd_manifest(c);
 	struct scratch sc = {.n = 0};
 	struct ns_rootfs_mount *mounts = calloc(m->nmounts + 1, sizeof(*mounts));
-	const char **env = calloc(m->nenv + a->nenv + 4, sizeof(*env));
+	const char **env = calloc(m->nenv + a->nenv + m->nsockets + 4, sizeof(*env));
 	char *text = NULL;
 	if (!mounts || !env) {
 		ns_err_set(err, ENOMEM, "out of memory");
@@ -179,6 +186,7 @@ static char *describe(struct nsd *d, const struct nsd_container *c, const struct
 	    .nargs = a->nargs ? a->nargs : m->nargs,
 	    .mounts = mounts,
 	    .nmounts = m->nmounts,
+	    .nfds = m->nsockets,
 	};
 	if (!desc.init) {
 		ns_err_set(err, ENOMEM, "out of memory");
@@ -310,11 +318,17 @@ int nsd_launch(struct nsd *d, struct nsd_container *c, const struct nsd_start_ar
 {
 	const struct ns_io *io = &nsd_manifest(c)->io;
 	struct launch_fds f = {.sv = {-1, -1}, .out_w = -1, .err_w = -1, .pidfd = -1, .pid = -1};
+	int fds[NS_LAUNCH_FDS_MAX];
+	size_t nfds = nsd_manifest(c)->nsockets;
+	for (size_t i = 0; i < nfds && i < NS_LAUNCH_FDS_MAX; i++)
+		fds[i] = -1;
 	char *text = describe(d, c, a, err);
 	if (!text)
 		return ns_err_ret(err);
 	int r = -1;
 	pid_t app = 0;
+	if (nsd_sockets_create(d, c, p, fds, err) < 0)
+		goto out;
 	if ((f.out_w = output_of(d, c, io->out, 1, &p->out[0], err)) < 0 ||
 	    (f.err_w = output_of(d, c, io->err, 2, &p->out[1], err)) < 0)
 		goto out;
@@ -323,7 +337,7 @@ int nsd_launch(struct nsd *d, struct nsd_container *c, const struct nsd_start_ar
 		goto out;
 	}
 	/* sent first: ns-init finds it waiting when it starts */
-	if (ns_initproto_send(f.sv[0], text, strlen(text), NULL, 0, err) < 0 ||
+	if (ns_initproto_send(f.sv[0], text, strlen(text), fds, nfds, err) < 0 ||
 	    spawn_init(d, c, &f, err) < 0)
 		goto out;
 	close_fd(&f.sv[1]);
@@ -352,12 +366,16 @@ out:
 	close_fd(&f.out_w);
 	close_fd(&f.err_w);
 	close_fd(&f.pidfd);
-	if (r < 0)
+	for (size_t i = 0; i < nfds && i < NS_LAUNCH_FDS_MAX; i++)
+		close_fd(&fds[i]); /* ns-init has its own */
+	if (r < 0) {
 		for (int i = 0; i < 2; i++) {
 			if (p->out[i])
 				nsd_output_close(d, p->out[i]);
 			p->out[i] = NULL;
 		}
+		nsd_sockets_remove(d, p);
+	}
 	return r < 0 ? ns_err_ret(err) : 0;
 }
 

@@ -304,6 +304,7 @@ void nsd_process_exited(struct nsd *d, struct nsd_process *p)
 	for (int i = 0; i < 2; i++)
 		if (p->out[i])
 			nsd_output_close(d, p->out[i]);
+	nsd_sockets_remove(d, p);
 	char st[48];
 	status_text(&s, st, sizeof(st));
 	double secs = (double)(nsd_now_ns() - p->start_ns) / 1e9;

@@ -108,7 +108,8 @@ struct nsd_process {
 	struct nsd_container **resources; /* mounted into it: busy while it runs */
 	size_t nresources;
 	struct nsd_output *out[2]; /* stdout, stderr pipes (NULL: discard) */
-	bool stopping;		   /* shutdown sent SIGTERM */
+	char **sockets;		   /* files of its manifest sockets in socket_dir */
+	size_t nsockets;
 };
 
 /* A pipe from a container (or a debug command) whose lines go to the log, or whose
@@ -266,6 +267,13 @@ int nsd_launch(struct nsd *d, struct nsd_container *c, const struct nsd_start_ar
 	       struct nsd_process *p, struct ns_err *err);
 void nsd_debug_commands(struct nsd *d, struct nsd_container *c, pid_t pid);
 void nsd_debug_exited(struct nsd *d, struct nsd_debug *dbg);
+
+/* --- sockets.c --- */
+/* Makes c's manifest sockets; their descriptors go to fds[0..nsockets). On failure the
+ * ones made so far stay listed in p (nsd_sockets_remove) and open in fds. */
+int nsd_sockets_create(struct nsd *d, const struct nsd_container *c, struct nsd_process *p,
+		       int *fds, struct ns_err *err);
+void nsd_sockets_remove(struct nsd *d, struct nsd_process *p);
 
 /* --- output.c --- */
 struct nsd_output *nsd_output_new(struct nsd *d, int fd, const char *tag, int copy_to,

@@ -41,6 +41,30 @@ sed 's/^name: probe/name: capable/; s/^suppl_groups.*/capabilities: [CAP_NET_BIN
 	"$T/probe-0.0.1.yaml" >"$T/capable-0.0.1.yaml"
 pack capable 0.0.1
 
+manifest sock 0.0.1 <<'EOF'
+init: /bin/isoprobe
+args: [report]
+uid: 1000
+gid: 1000
+io:
+  stdout: pipe
+  stderr: pipe
+sockets:
+  srv:
+    type: stream
+    mode: 0o660
+    uid: 1000
+    gid: 1000
+  dg:
+    type: datagram
+    mode: 0o600
+    passcred: true
+mounts:
+  /proc:
+    type: proc
+EOF
+pack sock 0.0.1
+
 write_config
 daemon_start || { t_fail "daemon starts" "$(cat "$T/log")"; t_done; exit 1; }
 C install "$T/probe-0.0.1.npk" default >/dev/null
@@ -104,6 +128,23 @@ t_eq "threads work under the default profile" "$(iso pthread)" '{"exit":{"code":
 t_eq "fork works under the default profile" "$(iso fork)" '{"exit":{"code":0}}'
 t_eq "clone3 answers ENOSYS" "$(report probe:0.0.1 --init /bin/isoprobe --arg try --arg clone3 >/dev/null; cat "$T/report")" \
 	"clone3: errno 38 (Function not implemented)"
+
+# --- manifest sockets ------------------------------------------------------------------------
+C install "$T/sock-0.0.1.npk" default >/dev/null
+t_eq "sockets: the container runs" "$(report sock:0.0.1)" '{"exit":{"code":0}}'
+t_eq "sockets: on 3 and 4, in name order" "$(grep -cE "^fd [34] socket:" "$T/report")" 2
+t_eq "sockets: five descriptors in all" "$(grep -c '^fd ' "$T/report")" 5
+report sock:0.0.1 --init /bin/busybox --arg sh --arg -c --arg 'env | grep NORTHSTAR_SOCKET | sort' >/dev/null
+t_eq "sockets: named in the environment" "$(cat "$T/report" | tr '\n' ' ')" \
+	"NORTHSTAR_SOCKET_dg=3 NORTHSTAR_SOCKET_srv=4 "
+C start sock:0.0.1 --init /bin/busybox --arg sleep --arg 100 >/dev/null
+t_eq "socket file: mode and owner" "$(stat -c '%F %a %u:%g' "$T/sockets/sock:0.0.1:srv")" \
+	"socket 660 1000:1000"
+t_eq "socket file: the datagram one" "$(stat -c '%F %a %u' "$T/sockets/sock:0.0.1:dg")" "socket 600 0"
+t_eq "socket: listening, the host connects" "$(python3 -c 'import socket,sys
+s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); print("connected")' "$T/sockets/sock:0.0.1:srv")" connected
+C killwait sock:0.0.1 9 >/dev/null
+t_eq "socket files removed at exit" "$(ls -A "$T/sockets")" ""
 
 # --- ns-init seen from the host ------------------------------------------------------------
 C start probe:0.0.1 --init /bin/busybox --arg sleep --arg 100 >/dev/null
