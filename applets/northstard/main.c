@@ -135,6 +135,7 @@ static int startup(struct nsd *d, const struct opts *o, struct ns_err *err)
 	if (ns_token_key_init(&d->token_key, err) < 0)
 		return ns_err_ret(err);
 	d->start_ms = nsd_now_ms();
+	d->selinux = access("/sys/fs/selinux/enforce", F_OK) == 0;
 	ns_blk_ctx_init(&d->blk);
 	if (nsd_loop_init(d, err) < 0 || nsd_repos_open(d, err) < 0 ||
 	    nsd_mount_on_start(d, err) < 0 || nsd_autostart(d, err) < 0 ||

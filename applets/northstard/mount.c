@@ -53,9 +53,19 @@ int nsd_mount(struct nsd *d, struct nsd_container *c, struct ns_err *err)
 		return ns_err_sys(err, errno, "create the mount point '%s'", target);
 	char name[DM_NAME_LEN];
 	snprintf(name, sizeof(name), "northstar-%u-%.80s", d->mount_seq++, c->id);
+	const struct ns_selinux *se = &nsd_manifest(c)->selinux;
 	struct ns_blk_options opt = {
 	    .loop_timeout_ms = (unsigned)(d->cfg.loop_device_timeout_ns / 1000000u),
+	    .selinux_context = d->selinux && se->present ? se->mount_context : NULL,
 	};
+	if (se->present && !d->selinux)
+		ns_info(&d->log, NSD_TAG, "SELinux is not enabled: the contexts of %s are ignored",
+			c->id);
+	else if (se->present && se->exec)
+		ns_warn(&d->log, NSD_TAG,
+			"%s: the SELinux exec context is not applied (not "
+			"implemented yet); the mount context is",
+			c->id);
 	struct ns_blk_mount *m = calloc(1, sizeof(*m));
 	if (!m) {
 		rmdir(target);

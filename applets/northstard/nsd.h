@@ -191,6 +191,7 @@ struct nsd {
 	struct nsd_output *outputs;
 	struct nsd_debug *debugs;
 	unsigned mount_seq; /* makes device names unique */
+	bool selinux;	    /* the host has SELinux (/sys/fs/selinux/enforce) */
 	bool shutdown;	    /* requested: the loop ends */
 	int exit_status;
 };
