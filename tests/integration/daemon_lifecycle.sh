@@ -191,6 +191,26 @@ t_run "debug command: its exit logged" log_wait "app:0.0.1 debug: exited with st
 daemon_stop
 t_run "-d: unmounted at shutdown" sh -c "! grep -q ' $T/run/' /proc/self/mountinfo"
 
+# --- tcp listeners --------------------------------------------------------------------------
+PORT=$((42000 + $$ % 2000))
+sed -i "s|bind: unix://$T/console|bind: tcp://127.0.0.1:$PORT|" "$T/northstar.yaml"
+daemon_start || t_fail "tcp console: daemon starts" "$(tail -n 3 "$T/log")"
+t_eq "tcp console on loopback" "$($NSD_CLIENT -u "tcp://127.0.0.1:$PORT" ident)" \
+	'{"response":{"ident":"extern:0.0.0"}}'
+kill -TERM "$DPID"
+daemon_wait
+sed -i "s|bind: tcp://127.0.0.1:$PORT|bind: tcp://0.0.0.0:$PORT|" "$T/northstar.yaml"
+daemon_start && t_fail "a non-loopback tcp console needs allow_remote"
+daemon_wait
+t_eq "non-loopback without allow_remote: exit 1" "$?" 1
+t_run "non-loopback without allow_remote: the reason" grep -q "set console.global.allow_remote" "$T/log"
+sed -i "s|    permissions: full|    permissions: full\n    allow_remote: true|" "$T/northstar.yaml"
+daemon_start || t_fail "allow_remote: daemon starts" "$(tail -n 3 "$T/log")"
+t_eq "allow_remote: the console answers" "$($NSD_CLIENT -u "tcp://127.0.0.1:$PORT" ident)" \
+	'{"response":{"ident":"extern:0.0.0"}}'
+kill -TERM "$DPID"
+daemon_wait
+
 # --- --check ------------------------------------------------------------------------------------
 printf 'run_dir: /x\ndata_dir: /y\nsocket_dir: /z\ncgroup: c\nbogus: 1\n' >"$T/bad.yaml"
 t_expect "--check: unknown key with file:line:column" 1 "$T/bad.yaml:5:1" \

@@ -41,7 +41,8 @@ python3 "$NS_TOP/tests/npk_ref.py" pack --manifest "$T/bad.yaml" --image "$T/emp
 	--out "$T/bad-manifest.npk" --key "$T/test.key"
 
 CONSOLE_OPTIONS="    options:
-      max_npk_install_size: 10MB"
+      max_npk_install_size: 10MB
+      npk_stream_timeout: 1s"
 write_config "  plain:
     type:
       fs:
@@ -99,6 +100,12 @@ case $r in
 *) t_fail "install larger than max_npk_install_size: connection closed" "$r" ;;
 esac
 t_eq "the daemon still answers" "$(C ident)" '{"response":{"ident":"extern:0.0.0"}}'
+t0=$(date +%s)
+t_eq "a stalled NPK stream is closed after npk_stream_timeout" \
+	"$(printf '{"request":{"install":{"repository":"default","size":100000}}}\nPK' |
+		$NSD_CLIENT -u "unix://$T/console" -t 8 raw)" '{"connect_ack":null}
+<closed>'
+t_run "stalled stream: closed well before the client gave up" test $(($(date +%s) - t0)) -lt 7
 t_eq "no temporary file left" "$(find "$T/repo" "$T/tiny" -name '.install-*' | wc -l)" 0
 
 # --- verity: userspace catches a tampered image at mount ------------------------------
