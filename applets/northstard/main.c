@@ -108,6 +108,26 @@ static void clean_run_dir(struct nsd *d)
 	}
 }
 
+/* pivot_root refuses the initramfs' rootfs: every start would fail with a bare EINVAL.
+ * Say why once, at start-up. */
+static void check_root(struct nsd *d)
+{
+	ns_autofclose FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[1024];
+	while (f && fgets(line, sizeof(line), f)) {
+		char mp[256], type[64];
+		const char *sep = strstr(line, " - ");
+		if (!sep || sscanf(line, "%*s %*s %*s %*s %255s", mp) != 1 ||
+		    sscanf(sep + 3, "%63s", type) != 1)
+			continue;
+		if (!strcmp(mp, "/") && !strcmp(type, "rootfs"))
+			ns_warn(&d->log, NSD_TAG,
+				"the root file system is the initramfs (rootfs), which pivot_root "
+				"refuses: containers will not start; switch_root to another root "
+				"(a tmpfs will do) before starting northstard");
+	}
+}
+
 static int make_dirs(const struct nsd *d, struct ns_err *err)
 {
 	if (ns_mkdir_p(d->cfg.run_dir, 0755, err) < 0 ||
@@ -125,6 +145,7 @@ static int startup(struct nsd *d, const struct opts *o, struct ns_err *err)
 	if (!o->no_mount_ns && private_mount_ns(err) < 0)
 		return ns_err_ret(err);
 	clean_run_dir(d);
+	check_root(d);
 	if (ns_self_exe_open(&d->exe, warn, sizeof(warn), err) < 0)
 		return ns_err_ret(err);
 	if (warn[0])

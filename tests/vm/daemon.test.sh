@@ -48,7 +48,15 @@ console() {
 }
 has() { printf '%s' "$2" | grep -qF -- "$3" && t_ok "$1" || t_fail "$1" "$2"; }
 
-"$NS_BIN" northstard -c "$W/northstar.yaml" >"$W/log" 2>&1 &
+# The VM runs from its initramfs, whose rootfs pivot_root refuses (EINVAL): as an
+# embedded system would switch_root first, the daemon runs with a tmpfs as its root,
+# the directories it needs bound in.
+NR=/tmp/newroot
+root_switch='mkdir -p '"$NR"' && mount -t tmpfs tmpfs '"$NR"' &&
+	for d in bin build images proc sys dev tmp; do
+		mkdir -p '"$NR"'/$d && mount --rbind /$d '"$NR"'/$d || exit 1
+	done && cd '"$NR"' && mount --move . / && exec chroot . "$@"'
+unshare -m sh -c "$root_switch" sh "$NS_BIN" northstard -c "$W/northstar.yaml" >"$W/log" 2>&1 &
 DPID=$!
 i=0
 while ! grep -q "Runtime up and running" "$W/log" && [ $i -lt 100 ]; do sleep 0.2; i=$((i + 1)); done
