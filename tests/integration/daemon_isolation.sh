@@ -24,6 +24,10 @@ sched:
     priority: 11
 seccomp:
   profile: default
+  allow:
+    syslog: !args
+      index: 0
+      values: [10]
 rlimits:
   nproc:
     soft: 10000
@@ -122,8 +126,18 @@ t_eq "the application is PID 2, a child of PID 1" "$(sh_probe '[ $$ = 2 ] && [ $
 t_eq "/proc/1/exe cannot be opened for writing" "$(sh_probe 'echo x >/proc/1/exe')" \
 	'{"exit":{"code":1}}'
 
-iso() { C run probe:0.0.1 --init /bin/isoprobe --arg try --arg "$@"; }
+iso() {
+	iso_args=""
+	for a in "$@"; do iso_args="$iso_args --arg $a"; done
+	# shellcheck disable=SC2086
+	C run probe:0.0.1 --init /bin/isoprobe --arg try $iso_args
+}
 t_eq "seccomp violation: Signalled(31)" "$(iso unshare)" '{"signalled":{"signal":31}}'
+t_eq "manifest arg rule: the allowed value passes" "$(iso syscall 103 10)" '{"exit":{"code":0}}'
+t_eq "manifest arg rule: another value is killed" "$(iso syscall 103 3)" '{"signalled":{"signal":31}}'
+t_eq "profile arg rule: personality(0xffffffff) passes" "$(iso personality 0xffffffff)" \
+	'{"exit":{"code":0}}'
+t_eq "profile arg rule: personality(4) is killed" "$(iso personality 4)" '{"signalled":{"signal":31}}'
 t_eq "threads work under the default profile" "$(iso pthread)" '{"exit":{"code":0}}'
 t_eq "fork works under the default profile" "$(iso fork)" '{"exit":{"code":0}}'
 t_eq "clone3 answers ENOSYS" "$(report probe:0.0.1 --init /bin/isoprobe --arg try --arg clone3 >/dev/null; cat "$T/report")" \
