@@ -163,6 +163,20 @@ daemon_stop
 daemon_start || t_fail "restart" "$(tail "$T/log")"
 t_eq "persist: survives a daemon restart" "$(run_sh 'grep -q kept /data/file')" \
 	'{"exit":{"code":0}}'
+# planted symlinks: inside the persist dir (by the container), and in place of it
+mkdir -p "$T/victim" && echo precious >"$T/victim/file"
+t_eq "persist: the container plants a link" "$(run_sh "ln -s $T/victim /data/link")" \
+	'{"exit":{"code":0}}'
+mv "$T/data/app" "$T/data-app.saved"
+ln -s "$T/victim" "$T/data/app"
+r=$(C start app:0.0.1)
+case $r in
+*"start_container_failed"*"is a symlink or not a directory (refused)"*) t_ok "persist: a symlink in its place is refused" ;;
+*) t_fail "persist: a symlink in its place is refused" "$r" ;;
+esac
+t_eq "persist: the link's target untouched" "$(stat -c '%a %u' "$T/victim")" "$(stat -c '%a %u' "$T/host")"
+rm "$T/data/app"
+mv "$T/data-app.saved" "$T/data/app"
 
 # --- resources: busy while used ----------------------------------------------------------
 C start app:0.0.1 --init /bin/sh --arg -c --arg 'exec sleep 100' >/dev/null
@@ -200,6 +214,11 @@ case $r in
 esac
 t_run "host /etc untouched" sh -c "! grep -q ' /etc ' /proc/$DPID/mountinfo"
 t_eq "failed starts leave nothing mounted or running" "$(leaks)" "$before"
+# wipe: the link planted in the persist dir goes, its target stays
+t_eq "uninstall --wipe" "$(C uninstall --wipe app:0.0.1)" \
+	'{"response":{"uninstall":{"ok":{"container":"app:0.0.1"}}}}'
+t_run "wipe: the persist dir is gone" test ! -e "$T/data/app"
+t_eq "wipe: the planted link's target untouched" "$(cat "$T/victim/file")" precious
 daemon_stop
 t_eq "no loop device left" "$(our_loops)" 0
 t_done
