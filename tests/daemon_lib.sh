@@ -115,7 +115,12 @@ C() {
 daemon_start() {
 	: >>"$T/log"
 	start_line=$(wc -l <"$T/log")
-	"$NS_BIN" northstard -c "$T/northstar.yaml" -v "$@" >>"$T/log" 2>&1 &
+	if [ -n "${NSD_NOFILE:-}" ]; then # a descriptor limit for the daemon alone
+		sh -c 'ulimit -n "$0" && exec "$@"' "$NSD_NOFILE" \
+			"$NS_BIN" northstard -c "$T/northstar.yaml" -v "$@" >>"$T/log" 2>&1 &
+	else
+		"$NS_BIN" northstard -c "$T/northstar.yaml" -v "$@" >>"$T/log" 2>&1 &
+	fi
 	DPID=$!
 	i=0
 	while [ $i -lt 100 ]; do

@@ -170,6 +170,15 @@ void nsd_console_accept(struct nsd *d)
 {
 	for (int i = 0; i < 64; i++) {
 		int fd = accept4(d->listener.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0 && (errno == EMFILE || errno == ENFILE)) {
+			/* the pending connection would wake us again and again: listen no more
+			 * until a connection goes */
+			ns_warn(&d->log, NSD_TAG, "console: out of descriptors: not accepting "
+				"until a connection closes");
+			nsd_epoll_del(d, d->listener.fd);
+			d->listener.paused = true;
+			return;
+		}
 		if (fd < 0)
 			return;
 		struct nsd_conn *c = calloc(1, sizeof(*c));
@@ -221,15 +230,21 @@ static void conn_free(struct nsd_conn *c)
 
 void nsd_console_sweep(struct nsd *d)
 {
+	bool freed = false;
 	for (struct nsd_conn **pp = &d->conns; *pp;) {
 		struct nsd_conn *c = *pp;
 		if (c->state == NSD_CONN_CLOSED) {
 			*pp = c->next;
 			conn_free(c);
+			freed = true;
 		} else {
 			pp = &c->next;
 		}
 	}
+	struct ns_err err = {0};
+	if (freed && d->have_listener && d->listener.paused &&
+	    nsd_epoll_add(d, d->listener.fd, EPOLLIN, &d->listener.ev, &err) == 0)
+		d->listener.paused = false;
 }
 
 static void flush(struct nsd *d, struct nsd_conn *c)

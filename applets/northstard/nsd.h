@@ -167,6 +167,7 @@ struct nsd_conn {
 struct nsd_listener {
 	struct nsd_ev ev;
 	int fd;
+	bool paused; /* out of descriptors: off the epoll set until a connection closes */
 	char path[108]; /* unix: removed at shutdown */
 };
 

@@ -191,6 +191,22 @@ t_run "debug command: its exit logged" log_wait "app:0.0.1 debug: exited with st
 daemon_stop
 t_run "-d: unmounted at shutdown" sh -c "! grep -q ' $T/run/' /proc/self/mountinfo"
 
+# --- out of descriptors: the listener pauses, and comes back ----------------------------------
+NSD_NOFILE=48 daemon_start || t_fail "daemon starts with 48 descriptors" "$(tail -n 3 "$T/log")"
+ticks() { awk '{ print $14 + $15 }' "/proc/$DPID/stat"; }
+ticks0=$(ticks)
+t_eq "many idle connections, then closed" "$(python3 -c 'import socket,sys,time
+socks=[]
+for i in range(80):
+    s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); socks.append(s)
+time.sleep(1)
+for s in socks: s.close()
+print("done")' "$T/console")" done
+t_run "out of descriptors: logged once, no spin" log_wait "out of descriptors: not accepting" 5
+t_eq "the console serves again" "$(C ident)" '{"response":{"ident":"extern:0.0.0"}}'
+t_run "the daemon did not spin (under 0.3 s of CPU for it all)" test $(($(ticks) - ticks0)) -lt 30
+daemon_stop
+
 # --- tcp listeners --------------------------------------------------------------------------
 PORT=$((42000 + $$ % 2000))
 sed -i "s|bind: unix://$T/console|bind: tcp://127.0.0.1:$PORT|" "$T/northstar.yaml"
