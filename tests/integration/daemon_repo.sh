@@ -106,6 +106,16 @@ t_eq "a stalled NPK stream is closed after npk_stream_timeout" \
 		$NSD_CLIENT -u "unix://$T/console" -t 8 raw)" '{"connect_ack":null}
 <closed>'
 t_run "stalled stream: closed well before the client gave up" test $(($(date +%s) - t0)) -lt 7
+python3 -c 'import socket,sys
+s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+s.sendall(b"{\"connect\":{\"version\":\"0.9.3\",\"subscribe_notifications\":false}}\n")
+s.recv(100)
+s.sendall(b"{\"request\":{\"install\":{\"repository\":\"default\",\"size\":100000}}}\n" + b"PK" * 20000)
+s.close()' "$T/console"
+sleep 0.3
+t_eq "client gone in the middle of the NPK: no temporary file left" \
+	"$(find "$T/repo" -name '.install-*' | wc -l)" 0
+t_eq "... and the daemon carries on" "$(C ident)" '{"response":{"ident":"extern:0.0.0"}}'
 t_eq "no temporary file left" "$(find "$T/repo" "$T/tiny" -name '.install-*' | wc -l)" 0
 
 # --- verity: userspace catches a tampered image at mount ------------------------------
