@@ -267,6 +267,8 @@ void nsd_stop_all(struct nsd *d);
 /* --- launch.c: ns-init --- */
 int nsd_launch(struct nsd *d, struct nsd_container *c, const struct nsd_start_args *a,
 	       struct nsd_process *p, struct ns_err *err);
+
+/* --- debug.c --- */
 void nsd_debug_commands(struct nsd *d, struct nsd_container *c, pid_t pid);
 void nsd_debug_exited(struct nsd *d, struct nsd_debug *dbg);
 
