@@ -101,6 +101,14 @@ t_eq "descriptors: exactly 0, 1, 2" "$(grep -c '^fd ' "$T/report")" 3
 t_eq "fd 0 is /dev/null" "$(field 'fd 0')" "fd 0 /dev/null"
 t_run "fd 1 and 2 are pipes" sh -c "grep -q '^fd 1 pipe:' '$T/report' && grep -q '^fd 2 pipe:' '$T/report'"
 
+# the same NPK repacked with other ids (Northstar's with_manifest)
+with_manifest "$T/probe-0.0.1.npk" "$T/probe-ids.npk" \
+	-e 's/^name: probe$/name: probe-ids/' -e 's/^uid: 1000$/uid: 3000/' -e 's/^gid: 1001$/gid: 10/'
+C install "$T/probe-ids.npk" default >/dev/null
+t_eq "repacked manifest: runs" "$(report probe-ids:0.0.1)" '{"exit":{"code":0}}'
+t_eq "repacked manifest: uid 3000" "$(field Uid:)" "Uid: 3000 3000 3000 3000"
+t_eq "repacked manifest: gid 10" "$(field Gid:)" "Gid: 10 10 10 10"
+
 t_eq "capabilities from the manifest" "$(report capable:0.0.1)" '{"exit":{"code":0}}'
 for s in CapInh CapPrm CapEff CapBnd CapAmb; do
 	t_eq "listed capabilities only: $s" "$(field $s:)" "$s: 0000000000000401"
@@ -167,6 +175,10 @@ st=/proc/$pid/status
 t_eq "ns-init keeps CAP_KILL only (effective)" "$(grep CapEff "$st" | tr -s '\t' ' ')" "CapEff: 0000000000000020"
 t_eq "ns-init keeps CAP_KILL only (bounding)" "$(grep CapBnd "$st" | tr -s '\t' ' ')" "CapBnd: 0000000000000020"
 t_eq "ns-init: no_new_privs" "$(grep NoNewPrivs "$st" | tr -s '\t' ' ')" "NoNewPrivs: 1"
+policy() { awk '{ print $41 }' "/proc/$1/stat"; }
+app=$(grep -l "^PPid:[[:space:]]*$pid\$" /proc/[0-9]*/status | cut -d/ -f3 | head -n 1)
+t_eq "sched: the application runs SCHED_FIFO" "$(policy "$app")" 1
+t_eq "sched: ns-init stays SCHED_OTHER" "$(policy "$pid")" 0
 fds=$(ls "/proc/$pid/fd" | wc -l)
 t_eq "ns-init: stdio, the launch socket and its signalfd only" "$fds" 5
 t_run "ns-init: none of the daemon's descriptors" sh -c \
