@@ -207,6 +207,32 @@ t_eq "the console serves again" "$(C ident)" '{"response":{"ident":"extern:0.0.0
 t_run "the daemon did not spin (under 0.3 s of CPU for it all)" test $(($(ticks) - ticks0)) -lt 30
 daemon_stop
 
+# --- memfd exec refused (vm.memfd_noexec=2, set in a pid namespace of its own) --------------
+if [ -w /proc/sys/vm/memfd_noexec ]; then
+	: >>"$T/log"
+	mark=$(wc -l <"$T/log")
+	# not exec'd: as PID 1 northstard would log to /dev/kmsg
+	unshare --pid --fork --mount-proc sh -c 'echo 2 >/proc/sys/vm/memfd_noexec && "$@"' sh \
+		"$NS_BIN" northstard -c "$T/northstar.yaml" >>"$T/log" 2>&1 &
+	DPID=$!
+	i=0
+	until tail -n +$((mark + 1)) "$T/log" | grep -q "Runtime up and running" || [ $i -gt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	t_run "noexec: the missing memfd is reported" \
+		sh -c "tail -n +$((mark + 1)) '$T/log' | grep -q 'no sealed copy of the binary'"
+	C start app:0.0.1 --init /bin/sh --arg -c --arg 'exec sleep 100' >/dev/null
+	pid=$(json_get "$(C inspect app:0.0.1)" response inspect ok data process pid)
+	t_eq "noexec: containers start from the binary's path" \
+		"$(readlink "/proc/$(awk -v p="$pid" '$1 == "NSpid:" && $3 == p { split(FILENAME, f, "/"); print f[3] }' \
+			/proc/[0-9]*/status 2>/dev/null | head -n 1)/exe")" "$(readlink -f "$NS_BIN")"
+	C killwait app:0.0.1 9 >/dev/null
+	daemon_stop
+else
+	t_skip "memfd exec refused" "no vm.memfd_noexec (Linux < 6.3)"
+fi
+
 # --- tcp listeners --------------------------------------------------------------------------
 PORT=$((42000 + $$ % 2000))
 sed -i "s|bind: unix://$T/console|bind: tcp://127.0.0.1:$PORT|" "$T/northstar.yaml"
