@@ -22,7 +22,11 @@ void *mc_alloc(struct ns_manifest *m, size_t size)
 		size = sizeof(max_align_t);
 	struct ns_manifest_arena *a = m->arena;
 	if (!a || a->cap - a->used < size) {
-		size_t cap = size > 16384 ? size : 16384;
+		/* small first, doubling to 16 KiB: a daemon keeps a manifest per installed
+		 * container, and most fit in a few hundred bytes */
+		size_t cap = a ? (a->cap < 8192 ? a->cap * 2 : 16384) : 1024;
+		if (cap < size)
+			cap = size;
 		struct ns_manifest_arena *n = malloc(sizeof(*n) + cap);
 		if (!n)
 			return NULL;

@@ -1,0 +1,242 @@
+/* northstard: the container runtime daemon.
+ *
+ * usage: northstard [-c FILE] [--check] [-d] [-v]...
+ *
+ *   -c, --config FILE   the configuration (default northstar.yaml; docs/config.md)
+ *       --check         validate the configuration and exit
+ *   -d, --disable-mount-namespace
+ *                       stay in the host's mount namespace (stale mounts in run_dir
+ *                       must then be cleaned by hand after a crash)
+ *   -v, --verbose       more log output (twice: trace)
+ *
+ * Start-up: configuration, directories, a private mount namespace, a sealed copy of our
+ * binary for ns-init, repositories, mount_on_start, autostart, then the console. The
+ * loop runs until SIGTERM, SIGINT, SIGHUP, a shutdown request or a failed critical
+ * container; then the orderly shutdown. docs/runtime.md describes it all.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <malloc.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include "applets/applet.h"
+#include "libns/path.h"
+#include "libns/util.h"
+#include "nsd.h"
+
+static const char usage[] =
+    "usage: northstard [-c FILE] [--check] [-d] [-v]...\n"
+    "\n"
+    "The Northstar container runtime: repositories, containers, the console.\n"
+    "\n"
+    "  -c, --config FILE   the configuration (default northstar.yaml)\n"
+    "      --check         validate the configuration and exit\n"
+    "  -d, --disable-mount-namespace\n"
+    "                      stay in the host's mount namespace\n"
+    "  -v, --verbose       more log output (twice: trace)\n";
+
+struct opts {
+	const char *config;
+	bool check, no_mount_ns;
+	int verbose;
+};
+
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+	    {"config", required_argument, NULL, 'c'},
+	    {"check", no_argument, NULL, 'C'},
+	    {"disable-mount-namespace", no_argument, NULL, 'd'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {NULL, 0, NULL, 0},
+	};
+	int ch;
+	*o = (struct opts){.config = "northstar.yaml"};
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "c:dv", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			o->config = optarg;
+			break;
+		case 'C':
+			o->check = true;
+			break;
+		case 'd':
+			o->no_mount_ns = true;
+			break;
+		case 'v':
+			o->verbose++;
+			break;
+		default:
+			return applet_usage_error("northstard", "bad option");
+		}
+	}
+	if (optind < argc)
+		return applet_usage_error("northstard", "unexpected argument '%s'", argv[optind]);
+	return 0;
+}
+
+/* All squashfs mounts live in a namespace of our own, which the kernel tears down
+ * when we die (spec §2.1 step 3). */
+static int private_mount_ns(struct ns_err *err)
+{
+	if (unshare(CLONE_NEWNS) < 0)
+		return ns_err_sys(err, errno, "unshare the mount namespace");
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return ns_err_sys(err, errno, "make / private");
+	return 0;
+}
+
+/* Mount points left by an earlier run (they are empty unless that run used -d). */
+static void clean_run_dir(struct nsd *d)
+{
+	ns_autoclosedir DIR *dir = opendir(d->cfg.run_dir);
+	struct dirent *e;
+	while (dir && (e = readdir(dir))) {
+		if (e->d_name[0] == '.' || e->d_type != DT_DIR)
+			continue;
+		if (unlinkat(dirfd(dir), e->d_name, AT_REMOVEDIR) < 0)
+			ns_warn(&d->log, NSD_TAG, "stale mount point %s/%s: %s", d->cfg.run_dir,
+				e->d_name, strerror(errno));
+	}
+}
+
+/* pivot_root refuses the initramfs' rootfs: every start would fail with a bare EINVAL.
+ * Say why once, at start-up. */
+static void check_root(struct nsd *d)
+{
+	ns_autofclose FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[1024];
+	while (f && fgets(line, sizeof(line), f)) {
+		char mp[256], type[64];
+		const char *sep = strstr(line, " - ");
+		if (!sep || sscanf(line, "%*s %*s %*s %*s %255s", mp) != 1 ||
+		    sscanf(sep + 3, "%63s", type) != 1)
+			continue;
+		if (!strcmp(mp, "/") && !strcmp(type, "rootfs"))
+			ns_warn(&d->log, NSD_TAG,
+				"the root file system is the initramfs (rootfs), which pivot_root "
+				"refuses: containers will not start; switch_root to another root "
+				"(a tmpfs will do) before starting northstard");
+	}
+}
+
+static int make_dirs(const struct nsd *d, struct ns_err *err)
+{
+	if (ns_mkdir_p(d->cfg.run_dir, 0755, err) < 0 ||
+	    ns_mkdir_p(d->cfg.data_dir, 0700, err) < 0 ||
+	    ns_mkdir_p(d->cfg.socket_dir, 0755, err) < 0)
+		return ns_err_ret(err);
+	return 0;
+}
+
+static int startup(struct nsd *d, const struct opts *o, struct ns_err *err)
+{
+	char warn[1200];
+	if (make_dirs(d, err) < 0)
+		return ns_err_ret(err);
+	if (!o->no_mount_ns && private_mount_ns(err) < 0)
+		return ns_err_ret(err);
+	clean_run_dir(d);
+	check_root(d);
+	if (ns_self_exe_open(&d->exe, warn, sizeof(warn), err) < 0)
+		return ns_err_ret(err);
+	if (warn[0])
+		ns_warn(&d->log, NSD_TAG, "no sealed copy of the binary: %s", warn);
+	d->devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (d->devnull < 0)
+		return ns_err_sys(err, errno, "open /dev/null");
+	if (ns_token_key_init(&d->token_key, err) < 0)
+		return ns_err_ret(err);
+	d->start_ms = nsd_now_ms();
+	d->selinux = access("/sys/fs/selinux/enforce", F_OK) == 0;
+	ns_blk_ctx_init(&d->blk);
+	if (nsd_loop_init(d, err) < 0 || nsd_repos_open(d, err) < 0 ||
+	    nsd_mount_on_start(d, err) < 0 || nsd_autostart(d, err) < 0 ||
+	    nsd_console_listen(d, err) < 0)
+		return ns_err_ret(err);
+	return 0;
+}
+
+static void shutdown_all(struct nsd *d)
+{
+	struct ns_console_notification n = {.kind = NS_NOTIF_SHUTDOWN};
+	nsd_notify(d, &n);
+	nsd_console_close_all(d);
+	nsd_stop_all(d);
+	nsd_umount_all(d);
+	while (d->outputs) /* debug commands' pipes; they keep running, as in Northstar */
+		nsd_output_close(d, d->outputs);
+	while (d->debugs) {
+		struct nsd_debug *dbg = d->debugs;
+		d->debugs = dbg->next;
+		close(dbg->pidfd);
+		free(dbg);
+	}
+	nsd_repos_close(d);
+	ns_self_exe_close(&d->exe);
+}
+
+static void close_fds(struct nsd *d)
+{
+	int *fds[] = {&d->epfd, &d->sigfd, &d->timerfd, &d->devnull};
+	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+}
+
+int northstard_main(int argc, char **argv)
+{
+	if (applet_std_options(argc, argv, "northstard", usage))
+		return 0;
+	struct opts o;
+	int r = parse_opts(argc, argv, &o);
+	if (r)
+		return r;
+	struct nsd *d = calloc(1, sizeof(*d));
+	struct ns_err err = {0};
+	if (!d)
+		return 1;
+	d->epfd = d->sigfd = d->timerfd = d->devnull = -1;
+	d->exe.memfd = -1;
+	if (ns_config_load(o.config, &d->cfg, &err) < 0) {
+		fprintf(stderr, "northstard: %s\n", err.msg);
+		free(d);
+		return 1;
+	}
+	if (o.check) {
+		printf("%s: ok\n", o.config);
+		ns_config_free(&d->cfg);
+		free(d);
+		return 0;
+	}
+	ns_log_init(&d->log, "northstard",
+		    o.verbose > 1 ? NS_LOG_TRACE
+		    : o.verbose	  ? NS_LOG_DEBUG
+				  : NS_LOG_INFO);
+	d->config_path = o.config;
+	if (startup(d, &o, &err) < 0) {
+		ns_error(&d->log, NSD_TAG, "%s", err.msg);
+		d->exit_status = 1;
+	} else {
+		/* start-up parsed every NPK: give the holes that left in the heap back */
+		malloc_trim(0);
+		ns_info(&d->log, NSD_TAG, "Runtime up and running");
+		nsd_loop_run(d);
+	}
+	shutdown_all(d);
+	close_fds(d);
+	int status = d->exit_status;
+	ns_info(&d->log, NSD_TAG, "Shutdown complete");
+	ns_log_close(&d->log);
+	ns_config_free(&d->cfg);
+	free(d);
+	return status;
+}

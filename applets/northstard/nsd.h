@@ -1,0 +1,324 @@
+/* northstard's one state object and the parts that work on it: repositories, the
+ * container table, mounts, the container lifecycle, the launch of ns-init, container
+ * output, the console server and notifications, all driven by one epoll loop. */
+#ifndef NSD_H
+#define NSD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "libns/blkctx.h"
+#include "libns/blkmount.h"
+#include "libns/config.h"
+#include "libns/console_msg.h"
+#include "libns/err.h"
+#include "libns/launch.h"
+#include "libns/linebuf.h"
+#include "libns/log.h"
+#include "libns/npk.h"
+#include "libns/sign.h"
+#include "libns/token.h"
+
+#define NSD_TAG "northstard"
+/* Prefix of an install's temporary file in an fs repository; stale ones are removed at
+ * start-up. */
+#define NSD_TMP_PREFIX ".install-"
+/* How long shutdown waits after SIGTERM before SIGKILL. */
+#define NSD_STOP_TIMEOUT_MS 5000
+/* How long a start waits for ns-init to report. */
+#define NSD_START_TIMEOUT_MS 30000
+/* External clients must connect within this (spec console §1.4). */
+#define NSD_CONNECT_TIMEOUT_MS 10000
+/* A container output line longer than this is logged in parts (a log record holds
+ * 2047 bytes of message). */
+#define NSD_OUTPUT_LINE_MAX 2000
+
+/* What an epoll event points at. */
+enum nsd_ev_kind {
+	NSD_EV_SIGNAL,
+	NSD_EV_TIMER,
+	NSD_EV_LISTENER,
+	NSD_EV_CONN,
+	NSD_EV_PROCESS,
+	NSD_EV_OUTPUT,
+	NSD_EV_DEBUG,
+};
+struct nsd_ev {
+	enum nsd_ev_kind kind;
+};
+
+struct nsd_repo {
+	const struct ns_repo_config *cfg;
+	bool has_key;
+	struct ns_pubkey key;
+	int dirfd; /* fs: the directory; -1 for mem */
+	size_t count;
+	uint64_t bytes;
+};
+
+struct nsd_output;
+struct nsd_process;
+
+/* What a container keeps of its NPK after the checks at install or start-up: the
+ * descriptor it was verified from (mounted from it, never re-read by path), where the
+ * image lies, the signed verity parameters and the manifest. Everything else of the
+ * NPK (zip directory, signature document) is dropped: a hundred installed containers
+ * should not cost a megabyte. */
+struct nsd_image {
+	int fd;
+	uint64_t fs_offset, fs_size;
+	uint64_t verity_offset; /* where the verity superblock starts: the squashfs' size */
+	bool verified, has_verity;
+	struct ns_verity_params verity;
+	char *manifest_text; /* exact bytes of manifest.yaml */
+	size_t manifest_len;
+	struct ns_manifest manifest;
+};
+
+struct nsd_container {
+	struct nsd_container *next;
+	char *id; /* "name:version" */
+	struct nsd_repo *repo;
+	struct nsd_image img;
+	char *file; /* fs: its name in the repository directory */
+	uint64_t size;
+	struct ns_blk_mount *blk; /* set while mounted */
+	struct nsd_process *proc; /* set while running */
+};
+
+static inline const struct ns_manifest *nsd_manifest(const struct nsd_container *c)
+{
+	return &c->img.manifest;
+}
+static inline struct ns_console_id nsd_cid(const struct nsd_container *c)
+{
+	struct ns_console_id id = {c->img.manifest.name, c->img.manifest.version};
+	return id;
+}
+
+struct nsd_process {
+	struct nsd_ev ev; /* NSD_EV_PROCESS: the pidfd */
+	struct nsd_container *c;
+	pid_t pid; /* ns-init, as the host sees it */
+	int pidfd; /* of ns-init */
+	int sock;  /* the launch socket: ns-init's reports */
+	uint64_t start_ns;
+	struct nsd_container **resources; /* mounted into it: busy while it runs */
+	size_t nresources;
+	struct nsd_output *out[2]; /* stdout, stderr pipes (NULL: discard) */
+	char **sockets;		   /* files of its manifest sockets in socket_dir */
+	size_t nsockets;
+};
+
+/* A pipe from a container (or a debug command) whose lines go to the log, or whose
+ * bytes are copied to one of our own descriptors (io: inherit). */
+struct nsd_output {
+	struct nsd_ev ev;
+	struct nsd_output *next;
+	int fd;
+	int copy_to; /* -1: log lines */
+	bool owned;  /* a process frees it (nsd_output_close); else it goes at EOF */
+	char tag[NS_CONTAINER_ID_STR_MAX + 16];
+	char buf[NSD_OUTPUT_LINE_MAX];
+	size_t len;
+};
+
+/* A debug command (config debug.commands): reaped through its pidfd. */
+struct nsd_debug {
+	struct nsd_ev ev;
+	struct nsd_debug *next;
+	int pidfd;
+	pid_t pid;
+	char tag[NS_CONTAINER_ID_STR_MAX + 16];
+};
+
+/* An install in progress on a connection. */
+struct nsd_install {
+	struct nsd_repo *repo;	       /* NULL: the bytes are drained, then error is sent */
+	struct ns_console_error error; /* set when the install already failed */
+	char errtext[1024];
+	uint64_t remaining;
+	int fd;		  /* temporary file or memfd, -1 when draining */
+	char tmpname[64]; /* fs */
+};
+
+enum nsd_conn_state { NSD_CONN_HANDSHAKE, NSD_CONN_READY, NSD_CONN_STREAM, NSD_CONN_CLOSED };
+
+struct nsd_conn {
+	struct nsd_ev ev;
+	struct nsd_conn *next;
+	int fd;
+	enum nsd_conn_state state;
+	uint32_t perms;
+	bool subscribed;
+	const char *peer; /* "extern" (container consoles: issue 7) */
+	struct ns_linebuf lb;
+	char *out; /* bytes not yet written */
+	size_t outlen, outcap;
+	size_t lagging;	      /* notifications queued since the buffer was last empty */
+	uint64_t deadline_ms; /* 0: none */
+	uint64_t stream_timeout_ms;
+	struct nsd_install *inst;
+	bool want_out; /* EPOLLOUT registered */
+};
+
+struct nsd_listener {
+	struct nsd_ev ev;
+	int fd;
+	bool paused; /* out of descriptors: off the epoll set until a connection closes */
+	char path[108]; /* unix: removed at shutdown */
+};
+
+struct nsd {
+	struct ns_config cfg;
+	const char *config_path;
+	struct ns_log log;
+	struct ns_blk_ctx blk;
+	struct ns_self_exe exe;
+	struct ns_token_key token_key;
+	int epfd;
+	int devnull;
+	struct nsd_ev sig_ev, timer_ev;
+	int sigfd, timerfd;
+	uint64_t start_ms; /* monotonic: tokens */
+	struct nsd_repo *repos;
+	size_t nrepos;
+	struct nsd_container *containers;
+	struct nsd_listener listener;
+	bool have_listener;
+	struct nsd_conn *conns;
+	struct nsd_output *outputs;
+	struct nsd_debug *debugs;
+	unsigned mount_seq; /* makes device names unique */
+	bool selinux;	    /* the host has SELinux (/sys/fs/selinux/enforce) */
+	bool shutdown;	    /* requested: the loop ends */
+	int exit_status;
+};
+
+/* --- util.c --- */
+uint64_t nsd_now_ms(void);
+uint64_t nsd_now_ns(void);
+int nsd_epoll_add(struct nsd *d, int fd, uint32_t events, struct nsd_ev *ev, struct ns_err *err);
+void nsd_epoll_del(struct nsd *d, int fd);
+/* Sets a console error naming a container (kinds that carry one). */
+void nsd_error(struct ns_console_error *e, enum ns_error_kind kind, const struct nsd_container *c);
+/* An unexpected{error} whose text lives in buf. */
+void nsd_error_text(struct ns_console_error *e, enum ns_error_kind kind, char *buf, size_t size,
+		    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* --- state.c: the container table --- */
+struct nsd_container *nsd_find(struct nsd *d, const struct ns_console_id *id);
+struct nsd_container *nsd_find_str(struct nsd *d, const char *id);
+/* A running container with this name (any version), or NULL. */
+struct nsd_container *nsd_running_named(struct nsd *d, const char *name);
+/* The highest version among the containers that satisfy a resource mount, or NULL. */
+struct nsd_container *nsd_resolve_resource(struct nsd *d, const struct ns_mount *m);
+/* The running container that has c mounted as a resource, or NULL. */
+struct nsd_container *nsd_resource_user(struct nsd *d, const struct nsd_container *c);
+void nsd_add(struct nsd *d, struct nsd_container *c);
+void nsd_remove(struct nsd *d, struct nsd_container *c);
+void nsd_container_free(struct nsd_container *c);
+size_t nsd_count(const struct nsd *d);
+
+/* --- repo.c --- */
+int nsd_repos_open(struct nsd *d, struct ns_err *err);
+void nsd_repos_close(struct nsd *d);
+struct nsd_repo *nsd_repo_find(struct nsd *d, const char *name);
+/* Install: begin (capacity checks, temporary file), then finish with the bytes written
+ * to inst->fd. Errors become inst->error. */
+void nsd_install_begin(struct nsd *d, struct nsd_install *inst, const char *repo, uint64_t size);
+/* Returns the new container, or NULL with *e set. */
+struct nsd_container *nsd_install_finish(struct nsd *d, struct nsd_install *inst,
+					 struct ns_console_error *e);
+void nsd_install_abort(struct nsd *d, struct nsd_install *inst);
+/* Removes c from its repository and from the table (c is freed). */
+int nsd_uninstall(struct nsd *d, struct nsd_container *c, bool wipe, struct ns_console_error *e,
+		  char *buf, size_t size);
+
+/* --- mount.c --- */
+int nsd_mount(struct nsd *d, struct nsd_container *c, struct ns_err *err);
+int nsd_umount(struct nsd *d, struct nsd_container *c, struct ns_err *err);
+/* Mounts every container of mount_on_start repositories (a failure is fatal). */
+int nsd_mount_on_start(struct nsd *d, struct ns_err *err);
+void nsd_umount_all(struct nsd *d);
+
+/* --- lifecycle.c --- */
+struct nsd_start_args {
+	const char *init;
+	const char *const *args;
+	size_t nargs;
+	const struct ns_kv *env;
+	size_t nenv;
+};
+/* Starts c; on failure fills e (whose text is kept in buf). */
+int nsd_start(struct nsd *d, struct nsd_container *c, const struct nsd_start_args *a,
+	      struct ns_console_error *e, char *buf, size_t size);
+int nsd_kill(struct nsd *d, struct nsd_container *c, int sig, struct ns_console_error *e, char *buf,
+	     size_t size);
+/* ns-init's pidfd became readable: collect the status, clean up, notify. */
+void nsd_process_exited(struct nsd *d, struct nsd_process *p);
+/* Autostart containers, after mount_on_start. A critical one that fails is fatal. */
+int nsd_autostart(struct nsd *d, struct ns_err *err);
+/* SIGTERM to everything running, SIGKILL after the timeout, reap. */
+void nsd_stop_all(struct nsd *d);
+
+/* --- launch.c: ns-init --- */
+int nsd_launch(struct nsd *d, struct nsd_container *c, const struct nsd_start_args *a,
+	       struct nsd_process *p, struct ns_err *err);
+
+/* --- debug.c --- */
+void nsd_debug_commands(struct nsd *d, struct nsd_container *c, pid_t pid);
+void nsd_debug_exited(struct nsd *d, struct nsd_debug *dbg);
+
+/* --- sockets.c --- */
+/* Makes c's manifest sockets; their descriptors go to fds[0..nsockets). On failure the
+ * ones made so far stay listed in p (nsd_sockets_remove) and open in fds. */
+int nsd_sockets_create(struct nsd *d, const struct nsd_container *c, struct nsd_process *p,
+		       int *fds, struct ns_err *err);
+void nsd_sockets_remove(struct nsd *d, struct nsd_process *p);
+
+/* --- output.c --- */
+struct nsd_output *nsd_output_new(struct nsd *d, int fd, const char *tag, int copy_to,
+				  struct ns_err *err);
+void nsd_output_read(struct nsd *d, struct nsd_output *o);
+/* Reads what is left (the writers are gone) and frees it. */
+void nsd_output_close(struct nsd *d, struct nsd_output *o);
+
+/* --- console.c --- */
+int nsd_console_listen(struct nsd *d, struct ns_err *err);
+void nsd_console_accept(struct nsd *d);
+void nsd_conn_event(struct nsd *d, struct nsd_conn *c, uint32_t events);
+void nsd_console_timeouts(struct nsd *d, uint64_t now);
+uint64_t nsd_console_next_deadline(const struct nsd *d);
+void nsd_console_close_all(struct nsd *d);
+/* Queues a line (without newline) on a connection; false when it was closed. */
+bool nsd_conn_send(struct nsd *d, struct nsd_conn *c, char *line, bool notification);
+void nsd_conn_close(struct nsd *d, struct nsd_conn *c);
+/* c->inst is set: feeds what the line buffer holds, then reads the rest raw. */
+void nsd_conn_begin_stream(struct nsd *d, struct nsd_conn *c);
+/* Frees closed connections; run between rounds of events. */
+void nsd_console_sweep(struct nsd *d);
+
+/* --- requests.c --- */
+/* Handles one decoded request on c (permission checked); queues the response. */
+void nsd_request(struct nsd *d, struct nsd_conn *c, const struct ns_console_request *r);
+/* The install stream of c is complete. */
+void nsd_install_done(struct nsd *d, struct nsd_conn *c);
+
+/* --- notify.c --- */
+void nsd_notify(struct nsd *d, const struct ns_console_notification *n);
+void nsd_notify_container(struct nsd *d, enum ns_notification_kind kind,
+			  const struct nsd_container *c);
+void nsd_notify_exit(struct nsd *d, const struct nsd_container *c, const struct ns_exit_status *s);
+
+/* --- loop.c --- */
+int nsd_loop_init(struct nsd *d, struct ns_err *err);
+void nsd_loop_run(struct nsd *d);
+/* One round of events, waiting at most timeout_ms (shutdown's waits use it). */
+void nsd_loop_once(struct nsd *d, int timeout_ms);
+/* Starts the orderly shutdown (the loop ends after this iteration). */
+void nsd_request_shutdown(struct nsd *d, int status);
+
+#endif

@@ -1,0 +1,219 @@
+# Helpers for the northstard integration tests (tests/integration/daemon_*.sh), sourced
+# after tests/lib.sh. They build NPKs with sextant (busybox-static and isoprobe in the
+# image), write a configuration, run the daemon in the background with its log in
+# $T/log, and talk to it with tests/console_client.py (written from the protocol spec
+# alone).
+#
+#   daemon_init                 temporary dir $T, key pair, the image root $T/root
+#   write_config [YAML...]      $T/northstar.yaml; extra lines are appended (they land in
+#                               `repositories`); $CONSOLE_OPTIONS goes into console.global
+#   daemon_start [ARGS...]      starts northstard, waits for "Runtime up and running"
+#   daemon_stop                 shutdown request, waits; returns the exit status
+#   C ARGS...                   the console client on $T/console
+#   manifest NAME VERSION       writes $T/NAME-VERSION.yaml from stdin (a header added)
+#   pack NAME VERSION [ROOT]    packs $T/NAME-VERSION.yaml into $T/NAME-VERSION.npk
+#   with_manifest IN OUT SED... repacks IN with sed applied to its manifest
+#   log_wait REGEX [SECS]       waits until the log has a line matching REGEX
+#   leaks                       mounts, loop devices, processes and temporary files
+#                               of the daemon, one line, for before/after comparisons
+NSD_PY=${NSD_PY:-python3}
+NSD_CLIENT="$NSD_PY $NS_TOP/tests/console_client.py"
+BUSYBOX=$(command -v busybox 2>/dev/null)
+DPID=""
+
+daemon_need() {
+	if ! t_need_root; then
+		t_skip "daemon" "needs root"
+		t_done
+		exit 0
+	fi
+	if [ -z "$BUSYBOX" ] || ! command -v mksquashfs >/dev/null || ! command -v unsquashfs >/dev/null; then
+		t_skip "daemon" "busybox-static and squashfs-tools missing (make deps)"
+		t_done
+		exit 0
+	fi
+}
+
+daemon_cleanup() {
+	[ -n "${KEEP_LOG:-}" ] && cp "$T/log" "$KEEP_LOG"
+	exec 3>&- 4<&- 2>/dev/null
+	if [ -n "$DPID" ] && kill -0 "$DPID" 2>/dev/null; then
+		kill -KILL "$DPID" 2>/dev/null
+		sleep 0.2
+	fi
+	[ -n "${T:-}" ] && rm -rf "$T"
+}
+
+daemon_init() {
+	daemon_need
+	T=$(mktemp -d /tmp/ns-daemon.XXXXXX)
+	trap daemon_cleanup EXIT INT TERM
+	"$NS_BIN" sextant gen-key -n test -o "$T" >/dev/null || exit 1
+	mkdir -p "$T/root/bin" "$T/repo"
+	cp "$BUSYBOX" "$T/root/bin/busybox"
+	# applets as links: busybox finds its own applets through /proc/self/exe otherwise,
+	# and not every test container mounts /proc
+	for a in sh sleep cat echo tr hostname env ls id grep head stat touch true; do
+		ln -s busybox "$T/root/bin/$a"
+	done
+	cp "$NS_BUILD/tests/helpers/isoprobe" "$T/root/bin/isoprobe"
+	session_start
+}
+
+write_config() {
+	cat >"$T/northstar.yaml" <<EOF
+run_dir: $T/run
+data_dir: $T/data
+socket_dir: $T/sockets
+cgroup: northstar-test
+notification_buffer_size: 64
+console:
+  global:
+    bind: unix://$T/console
+    permissions: full
+${CONSOLE_OPTIONS:-}
+repositories:
+  default:
+    type:
+      fs:
+        dir: $T/repo
+    key: $T/test.pub
+    verity: userspace
+  mem:
+    type: mem
+    key: $T/test.pub
+    verity: userspace
+EOF
+	for line in "$@"; do
+		printf '%s\n' "$line" >>"$T/northstar.yaml"
+	done
+}
+
+# One client process serves every call (its start-up costs more than a request):
+# the words go through a FIFO separated by \037, the output comes back until "<<end>>".
+session_start() {
+	mkfifo "$T/client.in" "$T/client.out"
+	$NSD_CLIENT -u "unix://$T/console" session <"$T/client.in" >"$T/client.out" &
+	SPID=$!
+	exec 3>"$T/client.in" 4<"$T/client.out"
+}
+
+C() {
+	c_first=1
+	for c_arg in "$@"; do
+		if [ $c_first = 1 ]; then printf '%s' "$c_arg"; else printf '\037%s' "$c_arg"; fi
+		c_first=0
+	done >&3
+	printf '\n' >&3
+	while IFS= read -r c_line <&4; do
+		[ "$c_line" = "<<end>>" ] && return 0
+		printf '%s\n' "$c_line"
+	done
+	return 1
+}
+
+daemon_start() {
+	: >>"$T/log"
+	start_line=$(wc -l <"$T/log")
+	if [ -n "${NSD_NOFILE:-}" ]; then # a descriptor limit for the daemon alone
+		sh -c 'ulimit -n "$0" && exec "$@"' "$NSD_NOFILE" \
+			"$NS_BIN" northstard -c "$T/northstar.yaml" -v "$@" >>"$T/log" 2>&1 &
+	else
+		"$NS_BIN" northstard -c "$T/northstar.yaml" -v "$@" >>"$T/log" 2>&1 &
+	fi
+	DPID=$!
+	i=0
+	while [ $i -lt 100 ]; do
+		if tail -n +"$((start_line + 1))" "$T/log" | grep -q "Runtime up and running"; then
+			return 0
+		fi
+		kill -0 "$DPID" 2>/dev/null || return 1
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# Waits for the daemon to end; prints nothing, returns its exit status.
+daemon_wait() {
+	wait "$DPID"
+	rc=$?
+	DPID=""
+	return $rc
+}
+
+daemon_stop() {
+	C shutdown >/dev/null 2>&1
+	daemon_wait
+}
+
+manifest() {
+	{
+		printf 'name: %s\nversion: %s\n' "$1" "$2"
+		cat
+	} >"$T/$1-$2.yaml"
+}
+
+pack() {
+	"$NS_BIN" sextant pack -m "$T/$1-$2.yaml" -r "${3:-$T/root}" -k "$T/test.key" \
+		-o "$T/$1-$2.npk" >/dev/null
+}
+
+with_manifest() {
+	wm_in=$1 wm_out=$2
+	shift 2
+	wm_dir=$(mktemp -d "$T/wm.XXXXXX")
+	"$NS_BIN" sextant unpack -n "$wm_in" -o "$wm_dir/u" >/dev/null &&
+		sed "$@" "$wm_dir/u/manifest.yaml" >"$wm_dir/m.yaml" &&
+		"$NS_BIN" sextant pack -m "$wm_dir/m.yaml" -r "$wm_dir/u/root" -k "$T/test.key" \
+			-o "$wm_out" >/dev/null
+	wm_rc=$?
+	rm -rf "$wm_dir"
+	return $wm_rc
+}
+
+log_wait() {
+	lw_i=0
+	lw_max=$((${2:-10} * 10))
+	while [ $lw_i -lt $lw_max ]; do
+		grep -qE -- "$1" "$T/log" && return 0
+		sleep 0.1
+		lw_i=$((lw_i + 1))
+	done
+	return 1
+}
+
+# Loop devices backed by our repository files or our memfds.
+our_loops() {
+	n=0
+	for f in /sys/block/loop*/loop/backing_file; do
+		[ -f "$f" ] || continue
+		case $(cat "$f" 2>/dev/null) in
+		"$T"/* | /memfd:northstar-npk*) n=$((n + 1)) ;;
+		esac
+	done
+	echo $n
+}
+
+# mounts (in the daemon's namespace, under $T), loop devices, the daemon's children,
+# temporary install files
+leaks() {
+	i=0
+	while [ $i -lt 50 ] && [ "$(our_loops)" != "${1:-0}" ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	m=$(grep -c " $T/run/" "/proc/$DPID/mountinfo" 2>/dev/null)
+	p=$(grep -l "^PPid:[[:space:]]*$DPID\$" /proc/[0-9]*/status 2>/dev/null | wc -l)
+	tmp=$(find "$T/repo" -name '.install-*' 2>/dev/null | wc -l)
+	echo "mounts=$m loops=$(our_loops) children=$p tmpfiles=$tmp"
+}
+
+# The first response value of a console answer, e.g. json_get "$out" response start ok
+json_get() {
+	$NSD_PY -c 'import json,sys
+v=json.loads(sys.argv[1])
+for k in sys.argv[2:]:
+    v=v[int(k)] if isinstance(v,list) else v[k]
+print(json.dumps(v,separators=(",",":")) if not isinstance(v,str) else v)' "$@" 2>/dev/null
+}
