@@ -147,9 +147,10 @@ scenario() {
 	: >"$T/notes"
 	"$NS_BIN" nstar -u "unix://$T/console" notifications >>"$T/notes" 2>&1 &
 	NOTES_PID=$!
-	# the subscriber is in once the runtime logged its connection
+	# the subscriber is in once the runtime logged its connection (or it was refused)
 	i=0
-	until [ "$(grep -c 'Client extern connected' "$T/log")" -ge 1 ] || [ $i -gt 50 ]; do
+	until grep -q 'Client extern connected' "$T/log" || ! kill -0 $NOTES_PID 2>/dev/null ||
+		[ $i -gt 50 ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
