@@ -121,7 +121,7 @@ while [ "$(loops)" != 0 ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 [ "$(loops)" = 0 ] || fail "a loop device is still attached to $D"
 ! grep -q " $D" /proc/self/mountinfo || fail "something is still mounted under $D"
 for p in /proc/[0-9]*; do
-	if tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -q "$D/northstar.yaml"; then
+	if tr '\0' ' ' 2>/dev/null <"$p/cmdline" | grep -q "$D/northstar.yaml"; then
 		fail "a process of the demo still runs: $p"
 	fi
 done

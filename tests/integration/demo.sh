@@ -35,7 +35,7 @@ t_run "its directory is removed" test ! -e "$dir"
 t_eq "no demo directory left in /tmp" "$(demo_dirs)" "$dirs0"
 left=0
 for p in /proc/[0-9]*; do
-	tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -q "${dir:-none}/northstar.yaml" && left=$((left + 1))
+	tr '\0' ' ' 2>/dev/null <"$p/cmdline" | grep -q "${dir:-none}/northstar.yaml" && left=$((left + 1))
 done
 t_eq "no process of the demo" "$left" 0
 t_run "no mount under its directory" sh -c "! grep -q ' ${dir:-none}' /proc/self/mountinfo"
