@@ -97,7 +97,7 @@ if no_cgroups memeater:0.0.1; then
 else
 	s_assume "out of memory, logged" "Process memeater:0.0.1 is out of memory" 20
 	s_note "out of memory, notified" "^container memeater:0.0.1 memory event " 5
-	s_note "the OOM killer ends it" "^container memeater:0.0.1 exited with status signalled 9$" 10
+	s_note "the OOM killer ends it" "^container memeater:0.0.1 exited with status signalled (9|15)$" 10
 fi
 
 scenario persistence
