@@ -53,7 +53,10 @@ scen_init() {
 			{ t_fail "make examples"; t_done; exit 1; }
 	fi
 	daemon_init
-	trap scen_cleanup EXIT INT TERM
+	trap scen_cleanup EXIT
+	# a closed output pipe (| head) must not leave a runtime behind: exit, so that the
+	# EXIT trap cleans up
+	trap 'exit 1' INT TERM HUP PIPE
 }
 
 scen_cleanup() {
