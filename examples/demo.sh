@@ -36,7 +36,7 @@ cleanup() {
 	[ -n "$D" ] && rm -rf "$D"
 }
 trap cleanup EXIT
-trap 'exit 1' INT TERM
+trap 'exit 1' INT TERM HUP PIPE
 # log_wait REGEX SECS: waits for a line of northstard's log
 log_wait() {
 	i=0
