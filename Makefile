@@ -4,6 +4,7 @@
 #   make check      every test (installs Debian packages first when some are missing)
 #   make check-vm   the dm-verity and cgroup v2 tests in a qemu VM (part of check)
 #   make bench      benchmarks, with their references measured in the same run
+#   make soak       10 minutes of random load on northstard, then a check for leaks
 #   make demo       build, pack the examples and run one through the runtime
 #   make examples   build the example containers and pack them into signed NPKs
 #   make deps       install the Debian packages and fetch cJSON's source (as root)
@@ -179,8 +180,15 @@ bench:
 
 demo:
 	@sh tools/deps.sh ensure $(BUILD)/deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory examples
 	@sh examples/demo.sh $(BUILD)
+
+.PHONY: soak
+soak:
+	@sh tools/deps.sh ensure $(BUILD)/deps
+	@$(MAKE) --no-print-directory examples helpers
+	@NS_BUILD=$$(cd $(BUILD) && pwd) NS_BIN=$$(cd $(BUILD) && pwd)/northstar \
+		sh tests/soak/run.sh $${NS_SOAK_SECONDS:-600}
 
 size: $(BIN)
 	@$(STRIP) -o $(BUILD)/northstar.stripped $(BIN)

@@ -266,7 +266,7 @@ def raw(c, args, timeout):
     try:
         while True:
             print(c.read_line(deadline), flush=True)
-    except Closed:
+    except (Closed, ConnectionResetError):  # a reset: closed while we were still sending
         print("<closed>")
     except TimeoutError:
         print("<timeout>")

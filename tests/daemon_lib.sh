@@ -7,12 +7,16 @@
 #   daemon_init                 temporary dir $T, key pair, the image root $T/root
 #   write_config [YAML...]      $T/northstar.yaml; extra lines are appended (they land in
 #                               `repositories`); $CONSOLE_OPTIONS goes into console.global
-#   daemon_start [ARGS...]      starts northstard, waits for "Runtime up and running"
+#   daemon_start [ARGS...]      starts northstard, waits for "Runtime up and running";
+#                               $NSD_WRAP, when set, is a command or function put in
+#                               front that must exec (not fork) what follows, so $DPID
+#                               stays the daemon's pid
 #   daemon_stop                 shutdown request, waits; returns the exit status
 #   C ARGS...                   the console client on $T/console
 #   manifest NAME VERSION       writes $T/NAME-VERSION.yaml from stdin (a header added)
 #   pack NAME VERSION [ROOT]    packs $T/NAME-VERSION.yaml into $T/NAME-VERSION.npk
-#   with_manifest IN OUT SED... repacks IN with sed applied to its manifest
+#   with_manifest IN OUT SED... repacks IN with sed applied to its manifest (signed with
+#                               $NSD_KEY, default $T/test.key)
 #   log_wait REGEX [SECS]       waits until the log has a line matching REGEX
 #   leaks                       mounts, loop devices, processes and temporary files
 #                               of the daemon, one line, for before/after comparisons
@@ -116,10 +120,10 @@ daemon_start() {
 	: >>"$T/log"
 	start_line=$(wc -l <"$T/log")
 	if [ -n "${NSD_NOFILE:-}" ]; then # a descriptor limit for the daemon alone
-		sh -c 'ulimit -n "$0" && exec "$@"' "$NSD_NOFILE" \
+		${NSD_WRAP:-} sh -c 'ulimit -n "$0" && exec "$@"' "$NSD_NOFILE" \
 			"$NS_BIN" northstard -c "$T/northstar.yaml" -v "$@" >>"$T/log" 2>&1 &
 	else
-		"$NS_BIN" northstard -c "$T/northstar.yaml" -v "$@" >>"$T/log" 2>&1 &
+		${NSD_WRAP:-} "$NS_BIN" northstard -c "$T/northstar.yaml" -v "$@" >>"$T/log" 2>&1 &
 	fi
 	DPID=$!
 	i=0
@@ -165,7 +169,7 @@ with_manifest() {
 	wm_dir=$(mktemp -d "$T/wm.XXXXXX")
 	"$NS_BIN" sextant unpack -n "$wm_in" -o "$wm_dir/u" >/dev/null &&
 		sed "$@" "$wm_dir/u/manifest.yaml" >"$wm_dir/m.yaml" &&
-		"$NS_BIN" sextant pack -m "$wm_dir/m.yaml" -r "$wm_dir/u/root" -k "$T/test.key" \
+		"$NS_BIN" sextant pack -m "$wm_dir/m.yaml" -r "$wm_dir/u/root" -k "${NSD_KEY:-$T/test.key}" \
 			-o "$wm_out" >/dev/null
 	wm_rc=$?
 	rm -rf "$wm_dir"
