@@ -183,7 +183,11 @@ static char *describe(struct nsd *d, const struct nsd_container *c, const struct
 	    .mounts = mounts,
 	    .nmounts = m->nmounts,
 	    .nfds = m->nsockets,
+	    .selinux_exec = d->selinux && m->selinux.present ? m->selinux.exec : NULL,
 	};
+	if (m->selinux.present && m->selinux.exec && !d->selinux)
+		ns_info(&d->log, NSD_TAG,
+			"SELinux is not enabled: the exec context of %s is ignored", c->id);
 	if (!desc.init) {
 		ns_err_set(err, ENOMEM, "out of memory");
 		goto out;
@@ -336,6 +340,11 @@ int nsd_launch(struct nsd *d, struct nsd_container *c, const struct nsd_start_ar
 	if (ns_initproto_send(f.sv[0], text, strlen(text), fds, nfds, err) < 0 ||
 	    spawn_init(d, c, &f, err) < 0)
 		goto out;
+	/* into its cgroup before the go: the application never runs outside */
+	if (nsd_cgroup_attach(d, p, f.pid, err) < 0 || ns_initproto_go(f.sv[0], err) < 0) {
+		reap_failed(f.pidfd, f.pid);
+		goto out;
+	}
 	close_fd(&f.sv[1]);
 	close_fd(&f.out_w);
 	close_fd(&f.err_w);
