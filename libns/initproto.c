@@ -448,9 +448,12 @@ int ns_initproto_read_report(int sock, struct ns_init_report *r, struct ns_err *
 {
 	char msg[NS_INITPROTO_REPORT_MAX + 33];
 	ssize_t n;
+	bool reset = false;
+	/* ns-init that ends with our go unread resets the connection: the error comes once,
+	 * ahead of the reports still queued (its reason for ending among them) */
 	do
 		n = recv(sock, msg, sizeof(msg) - 1, MSG_DONTWAIT | MSG_TRUNC);
-	while (n < 0 && errno == EINTR);
+	while (n < 0 && (errno == EINTR || (errno == ECONNRESET && !reset && (reset = true))));
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 		return -EAGAIN;
 	if (n < 0)

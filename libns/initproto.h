@@ -68,7 +68,9 @@ int ns_initproto_recv(int sock, size_t max, char **data, size_t *len, int *fds, 
 		      size_t *nfds, struct ns_err *err);
 
 /* The daemon's go (after the cgroup attach), and ns-init's wait for it: 0 on "go",
- * an error when the daemon closed the socket or sent something else. */
+ * an error when the daemon closed the socket or sent something else. The go can find
+ * ns-init gone (its setup failed): the send then fails with EPIPE or ECONNRESET, and
+ * ns-init's reason is still there to read. */
 int ns_initproto_go(int sock, struct ns_err *err);
 int ns_initproto_await_go(int sock, struct ns_err *err);
 

@@ -340,15 +340,22 @@ int nsd_launch(struct nsd *d, struct nsd_container *c, const struct nsd_start_ar
 	if (ns_initproto_send(f.sv[0], text, strlen(text), fds, nfds, err) < 0 ||
 	    spawn_init(d, c, &f, err) < 0)
 		goto out;
-	/* into its cgroup before the go: the application never runs outside */
-	if (nsd_cgroup_attach(d, p, f.pid, err) < 0 || ns_initproto_go(f.sv[0], err) < 0) {
-		reap_failed(f.pidfd, f.pid);
-		goto out;
-	}
 	close_fd(&f.sv[1]);
 	close_fd(&f.out_w);
 	close_fd(&f.err_w);
+	/* into its cgroup before the go: the application never runs outside; the debug
+	 * commands start before the go too, so a tracer is there before the fork */
+	if (nsd_cgroup_attach(d, p, f.pid, err) < 0) {
+		reap_failed(f.pidfd, f.pid);
+		goto out;
+	}
 	nsd_debug_commands(d, c, f.pid);
+	/* a go that finds ns-init gone is no error of ours: its report says why */
+	int g = ns_initproto_go(f.sv[0], err);
+	if (g < 0 && g != -EPIPE && g != -ECONNRESET) {
+		reap_failed(f.pidfd, f.pid);
+		goto out;
+	}
 	if (await_start(d, c, f.sv[0], &app, err) < 0) {
 		reap_failed(f.pidfd, f.pid);
 		goto out;

@@ -206,6 +206,27 @@ static int test_go(void)
 	return 0;
 }
 
+/* ns-init fails before it reads the go: the unread go resets the connection, and its
+ * report must still come through. */
+static int test_go_unread(void)
+{
+	struct ns_err err = {0};
+	struct ns_init_report r;
+	int sv[2];
+	CHECK(pair(sv) == 0);
+	CHECK(ns_initproto_go(sv[0], &err) == 0);
+	CHECK(ns_initproto_report(sv[1], NS_INIT_ERROR, 0, "setup failed") == 0);
+	close(sv[1]);
+	CHECK(ns_initproto_read_report(sv[0], &r, &err) == 1);
+	CHECK(r.kind == NS_INIT_ERROR);
+	CHECK_STR(r.text, "setup failed");
+	CHECK(ns_initproto_read_report(sv[0], &r, &err) == 0);
+	int g = ns_initproto_go(sv[0], &err); /* ns-init is gone */
+	CHECK(g == -EPIPE || g == -ECONNRESET);
+	close(sv[0]);
+	return 0;
+}
+
 static int test_socket_create(void)
 {
 	if (geteuid() != 0)
@@ -263,4 +284,4 @@ static int test_clone_vfork(void)
 }
 
 NS_TEST_MAIN(T(test_desc_roundtrip), T(test_desc_refused), T(test_transfer), T(test_reports),
-	     T(test_go), T(test_socket_create), T(test_clone_vfork))
+	     T(test_go), T(test_go_unread), T(test_socket_create), T(test_clone_vfork))
