@@ -213,8 +213,11 @@ while True:
         break
 EOF
 watcher=$!
+"$NS_BIN" nstar -u "unix://$T/console" notifications >"$T/nstar.out" 2>&1 &
+nstar_pid=$!
 i=0
 while ! grep -q ready "$T/notif" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+sleep 0.3 # nstar's connection too
 t_eq "oom: the memory eater is killed at its limit" "$(C run oom:0.0.1)" '{"signalled":{"signal":9}}'
 wait $watcher
 ev=$(grep '"c_group":\["oom:0.0.1"' "$T/notif" | tail -n 1)
@@ -232,6 +235,11 @@ first_cg=$(grep -n '"c_group":\["oom' "$T/notif" | head -n 1 | cut -d: -f1)
 exit_at=$(grep -n '"exit":\["oom' "$T/notif" | head -n 1 | cut -d: -f1)
 t_run "oom: c_group comes before the exit" test "${first_cg:-99}" -lt "${exit_at:-0}"
 t_run "oom: logged" grep -q "Process oom:0.0.1 is out of memory" "$T/log"
+kill $nstar_pid 2>/dev/null
+wait $nstar_pid 2>/dev/null
+t_run "oom: nstar prints the memory event" \
+	grep -q "container oom:0.0.1 memory event Memory(MemoryNotification { .*oom_kill: Some([1-9]" \
+	"$T/nstar.out"
 eaten=$(grep 'oom:0.0.1: eaten' "$T/log" | tail -n 1 | sed 's/.*eaten \([0-9]*\) MiB/\1/')
 if [ "${eaten:-0}" -le 32 ]; then t_ok "oom: killed by 32 MiB (${eaten:-0} MiB reported)"; else t_fail "oom: killed at 32 MiB" "$eaten"; fi
 t_clean "oom"
