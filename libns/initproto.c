@@ -53,13 +53,14 @@ char *ns_launch_desc_encode(const struct ns_launch_desc *d, struct ns_err *err)
 	cJSON *o = cJSON_CreateObject();
 	cJSON *mounts = NULL;
 	char *manifest = strndup(d->manifest ? d->manifest : "", d->manifest_len);
-	bool ok = o && manifest && add_str(o, "container", d->container) &&
-		  add_str(o, "manifest", manifest) && add_str(o, "root", d->root) &&
-		  add_str(o, "hostname", d->hostname) && add_str(o, "init", d->init) &&
-		  add_strs(o, "args", d->args, d->nargs) && add_strs(o, "env", d->env, d->nenv) &&
-		  add_str(o, "netns_dir", d->netns_dir) &&
-		  add_str(o, "group_file", d->group_file) && ns_json_add_u64(o, "fds", d->nfds) &&
-		  (mounts = cJSON_AddArrayToObject(o, "mounts")) != NULL;
+	bool ok =
+	    o && manifest && add_str(o, "container", d->container) &&
+	    add_str(o, "manifest", manifest) && add_str(o, "root", d->root) &&
+	    add_str(o, "hostname", d->hostname) && add_str(o, "init", d->init) &&
+	    add_strs(o, "args", d->args, d->nargs) && add_strs(o, "env", d->env, d->nenv) &&
+	    add_str(o, "netns_dir", d->netns_dir) && add_str(o, "group_file", d->group_file) &&
+	    add_str(o, "selinux_exec", d->selinux_exec) && ns_json_add_u64(o, "fds", d->nfds) &&
+	    (mounts = cJSON_AddArrayToObject(o, "mounts")) != NULL;
 	for (size_t i = 0; ok && i < d->nmounts; i++)
 		ok = cJSON_AddItemToArray(mounts, mount_json(&d->mounts[i]));
 	free(manifest);
@@ -180,6 +181,7 @@ static int decode_fields(const cJSON *o, struct ns_launch_desc *d, struct ns_err
 	    get_str(o, "init", false, &d->init, err) < 0 ||
 	    get_str(o, "netns_dir", true, &d->netns_dir, err) < 0 ||
 	    get_str(o, "group_file", true, &d->group_file, err) < 0 ||
+	    get_str(o, "selinux_exec", true, &d->selinux_exec, err) < 0 ||
 	    get_strs(o, "args", &d->args, &d->nargs, err) < 0 ||
 	    get_strs(o, "env", &d->env, &d->nenv, err) < 0 ||
 	    get_u64(o, "fds", NS_LAUNCH_FDS_MAX, &nfds, err) < 0 || get_mounts(o, d, err) < 0)
@@ -366,6 +368,31 @@ int ns_initproto_recv(int sock, size_t max, char **data, size_t *len, int *fds, 
 	return 0;
 }
 
+/* --- the go ---------------------------------------------------------------------- */
+
+#define GO_MSG "go"
+
+int ns_initproto_go(int sock, struct ns_err *err)
+{
+	return send_msg(sock, GO_MSG, strlen(GO_MSG), NULL, 0, err);
+}
+
+int ns_initproto_await_go(int sock, struct ns_err *err)
+{
+	char msg[8];
+	struct iovec iov = {.iov_base = msg, .iov_len = sizeof(msg)};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+	ssize_t n = recv_retry(sock, &mh, MSG_CMSG_CLOEXEC);
+	if (n < 0)
+		return ns_err_sys(err, errno, "wait for the daemon's go");
+	if (n == 0)
+		return ns_err_set(err, EPIPE, "the daemon ended the start before its go");
+	if ((size_t)n != strlen(GO_MSG) || memcmp(msg, GO_MSG, (size_t)n) != 0 ||
+	    (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)))
+		return ns_err_set(err, EBADMSG, "the daemon sent something else than its go");
+	return 0;
+}
+
 /* --- reports -------------------------------------------------------------------- */
 
 static const char *const report_names[] = {
@@ -421,9 +448,12 @@ int ns_initproto_read_report(int sock, struct ns_init_report *r, struct ns_err *
 {
 	char msg[NS_INITPROTO_REPORT_MAX + 33];
 	ssize_t n;
+	bool reset = false;
+	/* ns-init that ends with our go unread resets the connection: the error comes once,
+	 * ahead of the reports still queued (its reason for ending among them) */
 	do
 		n = recv(sock, msg, sizeof(msg) - 1, MSG_DONTWAIT | MSG_TRUNC);
-	while (n < 0 && errno == EINTR);
+	while (n < 0 && (errno == EINTR || (errno == ECONNRESET && !reset && (reset = true))));
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 		return -EAGAIN;
 	if (n < 0)

@@ -1,7 +1,9 @@
 /* The messages between northstard and ns-init, over the SOCK_SEQPACKET socket the
  * daemon gives ns-init as descriptor 3.
  *
- *   daemon -> ns-init  the launch description (JSON, any size) with descriptors
+ *   daemon -> ns-init  the launch description (JSON, any size) with descriptors,
+ *                      then "go" once the daemon has put ns-init into the container's
+ *                      cgroup; ns-init forks the application only after the go
  *   ns-init -> daemon  reports: "warn TEXT", "started PID", "error TEXT",
  *                      "exit CODE", "signal N" (one per message)
  *
@@ -39,6 +41,10 @@ struct ns_launch_desc {
 	size_t nmounts;
 	const char *netns_dir;	/* NULL: /run/netns */
 	const char *group_file; /* NULL: /etc/group */
+	/* SELinux exec context for the application (set only when the host has SELinux
+	 * enabled): ns-init writes it to /proc/thread-self/attr/exec, and it takes effect at
+	 * the application's execve. NULL: none. */
+	const char *selinux_exec;
 	/* Descriptors that came with the description, in order; the application gets them
 	 * on 3, 4, ... (console first, then sockets). */
 	size_t nfds;
@@ -60,6 +66,13 @@ int ns_initproto_send(int sock, const char *data, size_t len, const int *fds, si
  * stored in fds[0..*nfds). Fails on more than maxfds descriptors or max bytes. */
 int ns_initproto_recv(int sock, size_t max, char **data, size_t *len, int *fds, size_t maxfds,
 		      size_t *nfds, struct ns_err *err);
+
+/* The daemon's go (after the cgroup attach), and ns-init's wait for it: 0 on "go",
+ * an error when the daemon closed the socket or sent something else. The go can find
+ * ns-init gone (its setup failed): the send then fails with EPIPE or ECONNRESET, and
+ * ns-init's reason is still there to read. */
+int ns_initproto_go(int sock, struct ns_err *err);
+int ns_initproto_await_go(int sock, struct ns_err *err);
 
 enum ns_init_report_kind {
 	NS_INIT_WARN,	   /* text: something the daemon should log */

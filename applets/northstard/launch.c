@@ -183,7 +183,11 @@ static char *describe(struct nsd *d, const struct nsd_container *c, const struct
 	    .mounts = mounts,
 	    .nmounts = m->nmounts,
 	    .nfds = m->nsockets,
+	    .selinux_exec = d->selinux && m->selinux.present ? m->selinux.exec : NULL,
 	};
+	if (m->selinux.present && m->selinux.exec && !d->selinux)
+		ns_info(&d->log, NSD_TAG,
+			"SELinux is not enabled: the exec context of %s is ignored", c->id);
 	if (!desc.init) {
 		ns_err_set(err, ENOMEM, "out of memory");
 		goto out;
@@ -339,7 +343,19 @@ int nsd_launch(struct nsd *d, struct nsd_container *c, const struct nsd_start_ar
 	close_fd(&f.sv[1]);
 	close_fd(&f.out_w);
 	close_fd(&f.err_w);
+	/* into its cgroup before the go: the application never runs outside; the debug
+	 * commands start before the go too, so a tracer is there before the fork */
+	if (nsd_cgroup_attach(d, p, f.pid, err) < 0) {
+		reap_failed(f.pidfd, f.pid);
+		goto out;
+	}
 	nsd_debug_commands(d, c, f.pid);
+	/* a go that finds ns-init gone is no error of ours: its report says why */
+	int g = ns_initproto_go(f.sv[0], err);
+	if (g < 0 && g != -EPIPE && g != -ECONNRESET) {
+		reap_failed(f.pidfd, f.pid);
+		goto out;
+	}
 	if (await_start(d, c, f.sv[0], &app, err) < 0) {
 		reap_failed(f.pidfd, f.pid);
 		goto out;

@@ -163,6 +163,9 @@ static int prepare_and_launch(struct nsd *d, struct nsd_container *c,
 	if (needs_persist(m) &&
 	    ns_persist_prepare(d->cfg.data_dir, m->name, m->uid, m->gid, NULL, &err) < 0)
 		goto failed;
+	/* before the launch: a limit the kernel refuses fails the start with nothing run */
+	if (nsd_cgroup_create(d, c, p, &err) < 0)
+		goto failed;
 	if (nsd_launch(d, c, a, p, &err) < 0)
 		goto failed;
 	return 0;
@@ -198,6 +201,7 @@ int nsd_start(struct nsd *d, struct nsd_container *c, const struct nsd_start_arg
 		r = prepare_and_launch(d, c, a, p, e, buf, size);
 	}
 	if (r < 0) {
+		nsd_cgroup_release(d, p, c);
 		/* leave things as they were: what this start mounted goes again */
 		for (size_t i = nmounted; i-- > 0;)
 			if (nsd_umount(d, mounted[i], &err) < 0)
@@ -305,6 +309,7 @@ void nsd_process_exited(struct nsd *d, struct nsd_process *p)
 		if (p->out[i])
 			nsd_output_close(d, p->out[i]);
 	nsd_sockets_remove(d, p);
+	nsd_cgroup_release(d, p, c); /* whatever is left of the container is killed */
 	char st[48];
 	status_text(&s, st, sizeof(st));
 	double secs = (double)(nsd_now_ns() - p->start_ns) / 1e9;

@@ -1,7 +1,8 @@
 /* The event loop: one epoll set over the signalfd, a timerfd for console deadlines, the
- * listener, connections, pidfds of container inits and debug commands, and output
- * pipes. One event per wake-up: a handler may free objects (a container's output when
- * it exits), and no event of the same round can then point at them. */
+ * listener, connections, pidfds of container inits and debug commands, output pipes
+ * and the containers' OOM monitors. One event per wake-up: a handler may free objects
+ * (a container's output when it exits), and no event of the same round can then point
+ * at them. */
 #include <errno.h>
 #include <signal.h>
 #include <stddef.h>
@@ -104,6 +105,9 @@ static void dispatch(struct nsd *d, const struct epoll_event *e)
 		break;
 	case NSD_EV_DEBUG:
 		nsd_debug_exited(d, container_of(ev, struct nsd_debug, ev));
+		break;
+	case NSD_EV_CGROUP:
+		nsd_cgroup_oom_event(d, container_of(ev, struct nsd_process, oom_ev));
 		break;
 	}
 }

@@ -158,6 +158,7 @@ static int startup(struct nsd *d, const struct opts *o, struct ns_err *err)
 	d->start_ms = nsd_now_ms();
 	d->selinux = access("/sys/fs/selinux/enforce", F_OK) == 0;
 	ns_blk_ctx_init(&d->blk);
+	nsd_cgroups_init(d); /* before any container starts; failure is logged, not fatal */
 	if (nsd_loop_init(d, err) < 0 || nsd_repos_open(d, err) < 0 ||
 	    nsd_mount_on_start(d, err) < 0 || nsd_autostart(d, err) < 0 ||
 	    nsd_console_listen(d, err) < 0)
@@ -171,6 +172,7 @@ static void shutdown_all(struct nsd *d)
 	nsd_notify(d, &n);
 	nsd_console_close_all(d);
 	nsd_stop_all(d);
+	nsd_cgroups_close(d);
 	nsd_umount_all(d);
 	while (d->outputs) /* debug commands' pipes; they keep running, as in Northstar */
 		nsd_output_close(d, d->outputs);

@@ -58,14 +58,9 @@ int nsd_mount(struct nsd *d, struct nsd_container *c, struct ns_err *err)
 	    .loop_timeout_ms = (unsigned)(d->cfg.loop_device_timeout_ns / 1000000u),
 	    .selinux_context = d->selinux && se->present ? se->mount_context : NULL,
 	};
-	if (se->present && !d->selinux)
-		ns_info(&d->log, NSD_TAG, "SELinux is not enabled: the contexts of %s are ignored",
-			c->id);
-	else if (se->present && se->exec)
-		ns_warn(&d->log, NSD_TAG,
-			"%s: the SELinux exec context is not applied (not "
-			"implemented yet); the mount context is",
-			c->id);
+	if (se->present && se->mount_context && !d->selinux)
+		ns_info(&d->log, NSD_TAG,
+			"SELinux is not enabled: the mount context of %s is ignored", c->id);
 	struct ns_blk_mount *m = calloc(1, sizeof(*m));
 	if (!m) {
 		rmdir(target);

@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <cJSON.h>
+
 #include "libns/blkctx.h"
 #include "libns/blkmount.h"
 #include "libns/config.h"
@@ -44,6 +46,7 @@ enum nsd_ev_kind {
 	NSD_EV_PROCESS,
 	NSD_EV_OUTPUT,
 	NSD_EV_DEBUG,
+	NSD_EV_CGROUP, /* a container's OOM monitor */
 };
 struct nsd_ev {
 	enum nsd_ev_kind kind;
@@ -60,6 +63,8 @@ struct nsd_repo {
 
 struct nsd_output;
 struct nsd_process;
+struct ns_cgroup;
+struct ns_cgroup_runtime;
 
 /* What a container keeps of its NPK after the checks at install or start-up: the
  * descriptor it was verified from (mounted from it, never re-read by path), where the
@@ -110,6 +115,9 @@ struct nsd_process {
 	struct nsd_output *out[2]; /* stdout, stderr pipes (NULL: discard) */
 	char **sockets;		   /* files of its manifest sockets in socket_dir */
 	size_t nsockets;
+	struct ns_cgroup *cg; /* its cgroup (NULL: the machine has none usable) */
+	struct nsd_ev oom_ev; /* NSD_EV_CGROUP: the cgroup's OOM fd, when watched */
+	bool oom_watched;
 };
 
 /* A pipe from a container (or a debug command) whose lines go to the log, or whose
@@ -195,6 +203,8 @@ struct nsd {
 	bool selinux;	    /* the host has SELinux (/sys/fs/selinux/enforce) */
 	bool shutdown;	    /* requested: the loop ends */
 	int exit_status;
+	/* the runtime's cgroup; NULL: cgroups unusable */
+	struct ns_cgroup_runtime *cg_rt;
 };
 
 /* --- util.c --- */
@@ -267,6 +277,25 @@ void nsd_stop_all(struct nsd *d);
 /* --- launch.c: ns-init --- */
 int nsd_launch(struct nsd *d, struct nsd_container *c, const struct nsd_start_args *a,
 	       struct nsd_process *p, struct ns_err *err);
+
+/* --- cgroups.c: the containers' cgroups (libns/cgroup.h) --- */
+/* The runtime's cgroup, stale cgroups of a killed daemon removed. Without usable
+ * cgroups d->cg_rt stays NULL, which is logged: containers then run without limits. */
+void nsd_cgroups_init(struct nsd *d);
+/* At shutdown, once every container is gone: the runtime's cgroup is removed. */
+void nsd_cgroups_close(struct nsd *d);
+/* The container's cgroup with its manifest's limits, its OOM monitor on the epoll set. */
+int nsd_cgroup_create(struct nsd *d, const struct nsd_container *c, struct nsd_process *p,
+		      struct ns_err *err);
+/* Moves ns-init (pid) into p's cgroup; before its go. */
+int nsd_cgroup_attach(struct nsd *d, struct nsd_process *p, pid_t pid, struct ns_err *err);
+/* The OOM fd turned readable: log it and broadcast the c_group notification. */
+void nsd_cgroup_oom_event(struct nsd *d, struct nsd_process *p);
+/* The container has ended (or its start failed): the last OOM counts are read, then its
+ * cgroup is destroyed (what is left killed, the directories removed). */
+void nsd_cgroup_release(struct nsd *d, struct nsd_process *p, const struct nsd_container *c);
+/* inspect's process.statistics: the cgroup's, or {} (NULL: out of memory). */
+cJSON *nsd_container_statistics(struct nsd *d, const struct nsd_container *c);
 
 /* --- debug.c --- */
 void nsd_debug_commands(struct nsd *d, struct nsd_container *c, pid_t pid);

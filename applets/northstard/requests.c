@@ -87,7 +87,7 @@ static void do_inspect(struct nsd *d, struct nsd_conn *c, const struct ns_consol
 	}
 	result_ok(&r.result, x);
 	cJSON *manifest = ns_manifest_to_json(nsd_manifest(x));
-	cJSON *stats = cJSON_CreateObject(); /* cgroup statistics: a later issue */
+	cJSON *stats = nsd_container_statistics(d, x);
 	r.data = (struct ns_container_data){
 	    .manifest = manifest,
 	    .repository = x->repo->cfg->name,

@@ -2,14 +2,15 @@
  *
  * usage: ns-init   (started by northstard only, with its launch socket on descriptor 3)
  *
- * Receives the launch description (libns/initproto.h), prepares the application's
- * credentials, limits and filter while the host's /etc/group is still visible, builds
- * the container's root (libns/rootfs.h) and forks the application, which applies its
- * setup in the fixed order of libns/app_setup.h and execs. Then it reports "started",
- * keeps only CAP_KILL, marks itself non-dumpable, reaps every child, forwards every
- * signal it receives to the application's process group, and reports the
- * application's exit status before it exits. A setup failure is reported as an error
- * with its reason; the daemon turns it into a start error.
+ * Receives the launch description (libns/initproto.h), sets the SELinux exec context
+ * when it has one, prepares the application's credentials, limits and filter while the
+ * host's /etc/group is still visible, builds the container's root (libns/rootfs.h),
+ * waits for the daemon's go (sent once ns-init is in the container's cgroup) and forks
+ * the application, which applies its setup in the fixed order of libns/app_setup.h and
+ * execs. Then it reports "started", keeps only CAP_KILL, marks itself non-dumpable,
+ * reaps every child, forwards every signal it receives to the application's process
+ * group, and reports the application's exit status before it exits. A setup failure
+ * is reported as an error with its reason; the daemon turns it into a start error.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -29,10 +29,11 @@ struct ns_init {
 	pid_t app_pid;
 };
 
-/* Session, application plan (before pivot_root: it reads the host's group file),
- * signalfd, the container's root. */
+/* The SELinux exec context, session, application plan (before pivot_root: it reads the host's group
+ * file), signalfd, the container's root. */
 int ns_init_setup(struct ns_init *in, struct ns_err *err);
-/* Forks the application and waits until it has exec'd or failed; reports "started". */
+/* Waits for the daemon's go (ns-init is then in the container's cgroup), forks the
+ * application and waits until it has exec'd or failed; reports "started". */
 int ns_init_start_app(struct ns_init *in, struct ns_err *err);
 /* Drops ns-init's privileges, reaps, forwards signals, reports the application's exit
  * status. Returns ns-init's exit status. */

@@ -1,6 +1,7 @@
 /* ns-init's setup: the application plan, the container's root, and the application's
  * fork and exec. */
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "libns/rootfs.h"
+#include "libns/util.h"
 #include "ns_init.h"
 
 static void warn_skipped(const char *what, char **names, size_t n)
@@ -54,8 +56,33 @@ static int build_exec(struct ns_init *in, struct ns_err *err)
 	return 0;
 }
 
+/* The manifest's SELinux exec context (the daemon sends it only when the host has
+ * SELinux enabled). It is ours until the next execve, the application's: the clone
+ * copies it with the credentials. Written while the host's /proc is still ours, since
+ * the container may have no /proc of its own. */
+static int selinux_exec(const char *context, struct ns_err *err)
+{
+	if (!context)
+		return 0;
+	ns_autoclose int fd = open("/proc/thread-self/attr/exec", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return ns_err_sys(err, errno,
+				  "SELinux exec context '%s': open "
+				  "/proc/thread-self/attr/exec",
+				  context);
+	size_t len = strlen(context);
+	ssize_t n = write(fd, context, len);
+	if (n < 0)
+		return ns_err_sys(err, errno, "SELinux exec context '%s'", context);
+	if ((size_t)n != len)
+		return ns_err_set(err, EIO, "SELinux exec context '%s': short write", context);
+	return 0;
+}
+
 int ns_init_setup(struct ns_init *in, struct ns_err *err)
 {
+	if (selinux_exec(in->desc.selinux_exec, err) < 0)
+		return ns_err_ret(err);
 	/* Session and group leader: the daemon's kill reaches ns-init through its group. */
 	if (setsid() < 0)
 		return ns_err_sys(err, errno, "setsid");
@@ -106,6 +133,10 @@ static int app_child(void *arg)
 int ns_init_start_app(struct ns_init *in, struct ns_err *err)
 {
 	struct app_start st = {.in = in};
+	/* the daemon puts us into the container's cgroup first: the application (and all
+	 * it forks) never runs outside it */
+	if (ns_initproto_await_go(NS_INIT_SOCK, err) < 0)
+		return ns_err_ret(err);
 	pid_t pid = ns_clone_vfork(app_child, &st, 0, NULL, err);
 	if (pid < 0)
 		return ns_err_wrap(err, "fork the application");

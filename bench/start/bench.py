@@ -10,6 +10,9 @@
                                the load of a shared machine weighs on all alike: prints
                                "ours ...", "floor ..." and "crun ..." (crun skipped when
                                BUNDLE is "-")
+  bench.py multi N TRUE NAME=URL#ID...
+                               interleaved starts of each ID through its URL (several
+                               daemons or containers), and the floor: "NAME ..." lines
 Each timing prints "n=N p50_us=.. p99_us=.. mean_us=..", after 10 unmeasured runs.
 """
 import json
@@ -100,6 +103,19 @@ def everything(url, cid, n, true, bundle_dir):
         print(name, summary(s), flush=True)
 
 
+def multi(n, true, specs):
+    names, runners = [], []
+    for spec in specs:
+        name, _, rest = spec.partition("=")
+        url, _, cid = rest.partition("#")
+        names.append(name)
+        runners.append(Ours(url, cid))
+    names.append("floor")
+    runners.append(Cmd(FLOOR + [true]))
+    for name, s in zip(names, measure(runners, n)):
+        print(name, summary(s), flush=True)
+
+
 def bundle(root, d):
     """crun's own spec, cut down to what the northstard container gets: the image as a
     read-only root, new pid/net/ipc/uts/mount namespaces, uid 1000, no capabilities,
@@ -133,6 +149,8 @@ def main(argv):
         print(summary(cmd(int(argv[1]), argv[3:])))
     elif argv[0] == "all":
         everything(argv[1], argv[2], int(argv[3]), argv[4], argv[5])
+    elif argv[0] == "multi":
+        multi(int(argv[1]), argv[2], argv[3:])
     elif argv[0] == "bundle":
         bundle(argv[1], argv[2])
     else:

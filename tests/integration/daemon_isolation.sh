@@ -3,10 +3,12 @@
 # the image reports its view): ids and groups, the five capability sets, NoNewPrivs,
 # seccomp, rlimits, the scheduling policy, descriptors, environment, hostname, the
 # network, the masked /proc, a seccomp violation, threads and fork under the default
-# profile; and ns-init's own state seen from the host.
+# profile (tests/helpers/forkthreads: threads that fork, children that start threads,
+# posix_spawn) without capabilities; and ns-init's own state seen from the host.
 . "$(dirname "$0")/../lib.sh"
 . "$NS_TOP/tests/daemon_lib.sh"
 daemon_init
+cp "$NS_BUILD/tests/helpers/forkthreads" "$T/root/bin/forkthreads"
 
 manifest probe 0.0.1 <<'EOF'
 init: /bin/isoprobe
@@ -22,6 +24,11 @@ io:
 sched:
   policy: !fifo
     priority: 11
+cgroups:
+  cpu:
+    # realtime time for the fifo policy where the kernel has RT group scheduling on
+    # cgroup v1 (elsewhere noted and ignored)
+    realtime_runtime: 100000
 seccomp:
   profile: default
   allow:
@@ -68,6 +75,20 @@ mounts:
     type: proc
 EOF
 pack sock 0.0.1
+
+# the default profile and nothing else: no capabilities, no extra rule
+manifest threads 0.0.1 <<'EOF'
+init: /bin/forkthreads
+args: [/bin/true]
+uid: 1000
+gid: 1000
+io:
+  stdout: pipe
+  stderr: pipe
+seccomp:
+  profile: default
+EOF
+pack threads 0.0.1
 
 write_config
 daemon_start || { t_fail "daemon starts" "$(cat "$T/log")"; t_done; exit 1; }
@@ -148,6 +169,10 @@ t_eq "profile arg rule: personality(0xffffffff) passes" "$(iso personality 0xfff
 t_eq "profile arg rule: personality(4) is killed" "$(iso personality 4)" '{"signalled":{"signal":31}}'
 t_eq "threads work under the default profile" "$(iso pthread)" '{"exit":{"code":0}}'
 t_eq "fork works under the default profile" "$(iso fork)" '{"exit":{"code":0}}'
+C install "$T/threads-0.0.1.npk" default >/dev/null
+t_eq "no capabilities, default profile only: threads, forks from threads, spawn" \
+	"$(report threads:0.0.1)" '{"exit":{"code":0}}'
+t_eq "forkthreads: every step" "$(tr '\n' ' ' <"$T/report")" "threads 4 forks 4 fork ok spawn ok "
 t_eq "clone3 answers ENOSYS" "$(report probe:0.0.1 --init /bin/isoprobe --arg try --arg clone3 >/dev/null; cat "$T/report")" \
 	"clone3: errno 38 (Function not implemented)"
 

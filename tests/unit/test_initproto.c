@@ -42,6 +42,7 @@ static int test_desc_roundtrip(void)
 	    .mounts = mounts,
 	    .nmounts = 3,
 	    .nfds = 2,
+	    .selinux_exec = "system_u:system_r:app_t:s0",
 	};
 	char *text = ns_launch_desc_encode(&d, &err);
 	CHECK(text);
@@ -62,6 +63,7 @@ static int test_desc_roundtrip(void)
 	CHECK_INT(o.mounts[1].size, 1 << 20);
 	CHECK_STR(o.mounts[2].subdir, "/d");
 	CHECK(o.netns_dir == NULL && o.group_file == NULL);
+	CHECK_STR(o.selinux_exec, "system_u:system_r:app_t:s0");
 	CHECK_INT(o.nfds, 2);
 	ns_launch_desc_free(&o);
 	return 0;
@@ -106,6 +108,9 @@ static int test_desc_refused(void)
 		 "\"init\":\"/bin/sh\",\"args\":[],\"env\":[],\"netns_dir\":null,"
 		 "\"group_file\":null,\"fds\":0,\"mounts\":[{\"type\":\"nfs\",\"target\":\"/x\"}]}",
 		 "mount type"));
+	CHECK(!bad(GOOD_HEAD "\"init\":\"/bin/sh\",\"args\":[],\"env\":[],\"netns_dir\":null,"
+			     "\"group_file\":null,\"selinux_exec\":7,\"fds\":0,\"mounts\":[]}",
+		   "'selinux_exec' is not a string"));
 	return 0;
 }
 
@@ -182,6 +187,46 @@ static int test_reports(void)
 	return 0;
 }
 
+/* The daemon's go after the cgroup attach: anything else, or the end, is refused. */
+static int test_go(void)
+{
+	struct ns_err err = {0};
+	int sv[2];
+	CHECK(pair(sv) == 0);
+	CHECK(ns_initproto_go(sv[0], &err) == 0);
+	CHECK(ns_initproto_await_go(sv[1], &err) == 0);
+	CHECK(send(sv[0], "gone", 4, 0) == 4);
+	CHECK(ns_initproto_await_go(sv[1], &err) == -EBADMSG);
+	CHECK(send(sv[0], "go and more than fits", 21, 0) == 21);
+	CHECK(ns_initproto_await_go(sv[1], &err) == -EBADMSG);
+	close(sv[0]);
+	CHECK(ns_initproto_await_go(sv[1], &err) == -EPIPE);
+	CHECK(strstr(err.msg, "before its go"));
+	close(sv[1]);
+	return 0;
+}
+
+/* ns-init fails before it reads the go: the unread go resets the connection, and its
+ * report must still come through. */
+static int test_go_unread(void)
+{
+	struct ns_err err = {0};
+	struct ns_init_report r;
+	int sv[2];
+	CHECK(pair(sv) == 0);
+	CHECK(ns_initproto_go(sv[0], &err) == 0);
+	CHECK(ns_initproto_report(sv[1], NS_INIT_ERROR, 0, "setup failed") == 0);
+	close(sv[1]);
+	CHECK(ns_initproto_read_report(sv[0], &r, &err) == 1);
+	CHECK(r.kind == NS_INIT_ERROR);
+	CHECK_STR(r.text, "setup failed");
+	CHECK(ns_initproto_read_report(sv[0], &r, &err) == 0);
+	int g = ns_initproto_go(sv[0], &err); /* ns-init is gone */
+	CHECK(g == -EPIPE || g == -ECONNRESET);
+	close(sv[0]);
+	return 0;
+}
+
 static int test_socket_create(void)
 {
 	if (geteuid() != 0)
@@ -239,4 +284,4 @@ static int test_clone_vfork(void)
 }
 
 NS_TEST_MAIN(T(test_desc_roundtrip), T(test_desc_refused), T(test_transfer), T(test_reports),
-	     T(test_socket_create), T(test_clone_vfork))
+	     T(test_go), T(test_go_unread), T(test_socket_create), T(test_clone_vfork))

@@ -151,6 +151,9 @@ vm_copy_dynamic() {
 
 # vm_boot DIR INITRD TIMEOUT: TCG (KVM hung on these hosts), one CPU, serial console
 # to DIR/console.log, the tests' output on the second serial port to DIR/tap.log.
+# SELinux runs (without a policy: everything is allowed, contexts still apply) so that
+# daemon_cgroup.test.sh sees the manifest's exec context take effect.
+VM_APPEND=${VM_APPEND-security=selinux}
 vm_boot() {
 	dir=$1 initrd=$2 limit=$3
 	: >"$dir/console.log"
@@ -159,5 +162,5 @@ vm_boot() {
 		-nographic -no-reboot -monitor none -nic none \
 		-serial "file:$dir/console.log" -serial "file:$dir/tap.log" \
 		-kernel "$VM_VMLINUZ" -initrd "$initrd" \
-		-append "console=ttyS0 panic=-1 quiet rdinit=/init" </dev/null >"$dir/qemu.log" 2>&1
+		-append "console=ttyS0 panic=-1 quiet rdinit=/init $VM_APPEND" </dev/null >"$dir/qemu.log" 2>&1
 }
