@@ -2,7 +2,7 @@
 # Northstar's own (spec tests-and-security.md §0), sourced after tests/lib.sh. It reuses
 # tests/daemon_lib.sh and adds what Northstar's harness has:
 #
-#   scen_init                 the example NPKs (make examples when missing), $T, and
+#   scen_init                 the example NPKs (make examples), $T, and
 #                             Northstar's six repositories keyed with the examples' key
 #   scenario NAME [CONFIG..]  ends the previous scenario (shutdown, nothing left) and
 #                             starts a fresh runtime for NAME, as each Northstar test has
@@ -47,11 +47,10 @@ scen_init() {
 		t_done
 		exit 0
 	fi
-	if [ ! -f "$NPK/test-container-0.0.1.npk" ] || [ ! -f "$EX/keys/northstar.pub" ]; then
-		env -u MAKEFLAGS -u MAKELEVEL make -C "$NS_TOP" --no-print-directory -j2 \
-			BUILD="$NS_BUILD" examples >/dev/null 2>&1 ||
-			{ t_fail "make examples"; t_done; exit 1; }
-	fi
+	# Always: NPKs packed from an older tree would test old manifests (a few seconds).
+	env -u MAKEFLAGS -u MAKELEVEL make -C "$NS_TOP" --no-print-directory -j2 \
+		BUILD="$NS_BUILD" examples >/dev/null 2>&1 ||
+		{ t_fail "make examples"; t_done; exit 1; }
 	daemon_init
 	trap scen_cleanup EXIT
 	# a closed output pipe (| head) must not leave a runtime behind: exit, so that the
