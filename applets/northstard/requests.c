@@ -241,12 +241,12 @@ static void do_mounts(struct nsd *d, struct nsd_conn *c, const struct ns_console
 
 static void do_install(struct nsd *d, struct nsd_conn *c, const struct ns_console_request *q)
 {
-	if (q->size > d->cfg.global.options.max_npk_install_size) {
+	if (q->size > c->opts->max_npk_install_size) {
 		ns_warn(&d->log, NSD_TAG,
 			"console: install of %llu bytes is over the limit of "
 			"%llu: closing the connection",
 			(unsigned long long)q->size,
-			(unsigned long long)d->cfg.global.options.max_npk_install_size);
+			(unsigned long long)c->opts->max_npk_install_size);
 		nsd_conn_close(d, c);
 		return;
 	}
@@ -294,9 +294,9 @@ static void do_token(struct nsd *d, struct nsd_conn *c, const struct ns_console_
 		}
 	} else {
 		r.kind = NS_RESP_TOKEN_VERIFICATION;
-		r.verification = ns_token_verify(
-		    &d->token_key, now, d->cfg.global.options.token_validity_ns / 1000000u,
-		    q->token, q->user, c->peer, q->shared, q->shared_len);
+		r.verification =
+		    ns_token_verify(&d->token_key, now, c->opts->token_validity_ns / 1000000u,
+				    q->token, q->user, c->peer, q->shared, q->shared_len);
 	}
 	respond(d, c, &r);
 }
@@ -313,9 +313,12 @@ void nsd_request(struct nsd *d, struct nsd_conn *c, const struct ns_console_requ
 		return;
 	}
 	switch (q->kind) {
-	case NS_REQ_IDENT:
+	case NS_REQ_IDENT: /* a container's own id; extern:0.0.0 outside */
 		r.kind = NS_RESP_IDENT;
-		r.ident.name = c->peer;
+		if (c->owner)
+			r.ident = nsd_cid(c->owner);
+		else
+			r.ident.name = c->peer;
 		respond(d, c, &r);
 		break;
 	case NS_REQ_LIST:

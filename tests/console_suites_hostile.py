@@ -1,0 +1,2 @@
+"""Suites of tests/console_suite.py: hostile clients."""
+SUITES = {}
