@@ -427,8 +427,12 @@ static void readable(struct nsd *d, struct nsd_conn *c)
 			continue;
 		struct ns_err err = {0};
 		ssize_t n = ns_linebuf_fill(&c->lb, c->fd, &err);
-		if (n == -EAGAIN)
+		if (n == -EAGAIN) {
+			const char *rest;
+			if (!ns_linebuf_pending(&c->lb, &rest)) /* an idle client costs no buffer */
+				ns_linebuf_free(&c->lb);
 			return;
+		}
 		if (n < 0 && n != -ENOBUFS) {
 			nsd_conn_close(d, c);
 			return;

@@ -1,0 +1,63 @@
+#!/bin/sh
+# Hostile console clients (console_suite.py hostile, spec §1.2-§1.4, P-C2): malformed
+# lines of every kind, lines over max_request_size, install sizes over the limit,
+# payloads shorter and longer than declared, stalled streams and readers, the rate
+# limit, the connect deadline, a lagging subscriber, 10,000 connections; each followed
+# by another client being served. Then the daemon with 64 descriptors (nofds), and
+# RLIMIT_NOFILE raised at start-up while containers keep the old limit.
+. "$(dirname "$0")/../lib.sh"
+. "$NS_TOP/tests/daemon_lib.sh"
+. "$NS_TOP/tests/console_lib.sh"
+daemon_init
+manifest app 0.0.1 <<'EOF2'
+init: /bin/sh
+args: [-c, "true"]
+uid: 1000
+gid: 1000
+EOF2
+pack app 0.0.1
+manifest limits 0.0.1 <<'EOF2'
+init: /bin/sh
+args: [-c, "exec sleep 100"]
+uid: 1000
+gid: 1000
+EOF2
+pack limits 0.0.1
+
+CONSOLE_OPTIONS="    options:
+      max_npk_install_size: 3M
+      npk_stream_timeout: 2s
+      max_requests_per_sec: 200" write_config
+sed -i 's/^notification_buffer_size: .*/notification_buffer_size: 16/' "$T/northstar.yaml"
+daemon_start || { t_fail "daemon starts" "$(tail "$T/log")"; t_done; exit 1; }
+suite hostile
+t_run "the daemon is still running" kill -0 "$DPID"
+daemon_stop
+t_eq "and shuts down cleanly" "$?" 0
+
+# --- out of descriptors -----------------------------------------------------------------
+NSD_NOFILE=64 daemon_start || t_fail "daemon starts with 64 descriptors" "$(tail -n 3 "$T/log")"
+suite nofds
+daemon_stop
+
+# --- RLIMIT_NOFILE: raised for the daemon, the old one for containers ----------------------
+hard=$(ulimit -H -n)
+if [ "$hard" != unlimited ] && [ "$hard" -gt 1024 ]; then
+	ulimit -S -n 1024
+	daemon_start || t_fail "daemon starts with a soft limit of 1024" "$(tail -n 3 "$T/log")"
+	ulimit -S -n "$hard"
+	t_eq "the daemon raises its soft descriptor limit to the hard one" \
+		"$(awk '/^Max open files/ { print $4 }' "/proc/$DPID/limits")" "$hard"
+	C install "$T/limits-0.0.1.npk" default >/dev/null
+	C start limits:0.0.1 >/dev/null
+	pid=$(json_get "$(C inspect limits:0.0.1)" response inspect ok data process pid)
+	t_eq "ns-init gets the limit the daemon started with" \
+		"$(awk '/^Max open files/ { print $4 }' "/proc/$pid/limits")" 1024
+	app=$(grep -l "^PPid:[[:space:]]*$pid\$" /proc/[0-9]*/status 2>/dev/null | head -n 1 | cut -d/ -f3)
+	t_eq "and so does the application" \
+		"$(awk '/^Max open files/ { print $4 }' "/proc/$app/limits" 2>/dev/null)" 1024
+	daemon_stop
+else
+	t_skip "RLIMIT_NOFILE raised" "the hard limit is $hard"
+fi
+t_done
