@@ -35,13 +35,15 @@ static uint64_t ms_of(uint64_t ns)
 
 /* --- epoll and the timer ----------------------------------------------------------- */
 
-/* Output first: the next request is read once the last answer is out. A rate-limited
- * connection leaves the set (a peer's hang-up would wake us without end). */
+/* Output first: the next request is read once the last answer is out. A connection
+ * that yielded with lines still buffered waits for EPOLLOUT too, which comes at once
+ * (its socket is writable): epoll would not wake us for bytes already read. A
+ * rate-limited connection leaves the set (a peer's hang-up would wake us without end). */
 static void update_events(struct nsd *d, struct nsd_conn *c)
 {
 	if (c->state == NSD_CONN_CLOSED)
 		return;
-	uint32_t want = c->outlen ? EPOLLOUT : c->resume_ms ? 0 : EPOLLIN;
+	uint32_t want = c->outlen || c->yielded ? EPOLLOUT : c->resume_ms ? 0 : EPOLLIN;
 	if (want == c->events)
 		return;
 	struct epoll_event e = {.events = want, .data.ptr = &c->ev};
@@ -385,11 +387,12 @@ static bool rate_pause(struct nsd *d, struct nsd_conn *c, uint64_t now)
 	return true;
 }
 
-/* Handles the buffered lines while no answer is pending. */
+/* Handles up to 64 buffered lines while no answer is pending. */
 static void lines(struct nsd *d, struct nsd_conn *c)
 {
-	while ((c->state == NSD_CONN_HANDSHAKE || c->state == NSD_CONN_READY) && c->outlen == 0 &&
-	       !c->resume_ms) {
+	for (int i = 0; i < 64 && (c->state == NSD_CONN_HANDSHAKE || c->state == NSD_CONN_READY) &&
+			c->outlen == 0 && !c->resume_ms;
+	     i++) {
 		const char *s;
 		size_t len;
 		struct ns_err err = {0};
@@ -412,8 +415,11 @@ static void lines(struct nsd *d, struct nsd_conn *c)
 	}
 }
 
+/* Reads and handles lines, at most 16 reads at a time so that one busy client does not
+ * starve the others; then it yields (c->yielded) and carries on in a later round. */
 static void readable(struct nsd *d, struct nsd_conn *c)
 {
+	c->yielded = false;
 	for (int rounds = 0; rounds < 16; rounds++) {
 		if (c->state == NSD_CONN_STREAM) {
 			stream_read(d, c);
@@ -440,6 +446,7 @@ static void readable(struct nsd *d, struct nsd_conn *c)
 		if (n == 0)
 			c->lb.eof = true;
 	}
+	c->yielded = true;
 }
 
 void nsd_conn_event(struct nsd *d, struct nsd_conn *c, uint32_t events)

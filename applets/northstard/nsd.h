@@ -169,6 +169,7 @@ struct nsd_conn {
 	struct nsd_rate *rate;
 	struct nsd_install *inst;
 	uint32_t events; /* what epoll watches: 0 (not in the set), EPOLLIN or EPOLLOUT */
+	bool yielded;	 /* stopped reading with lines left, to let others have a turn */
 };
 
 /* The global listener and the console's own bookkeeping. */
