@@ -387,18 +387,20 @@ static bool rate_pause(struct nsd *d, struct nsd_conn *c, uint64_t now)
 	return true;
 }
 
-/* Handles up to 64 buffered lines while no answer is pending. */
-static void lines(struct nsd *d, struct nsd_conn *c)
+/* Handles up to 64 buffered lines while no answer is pending; true when it stopped at
+ * that bound (lines may be left). */
+static bool lines(struct nsd *d, struct nsd_conn *c)
 {
-	for (int i = 0; i < 64 && (c->state == NSD_CONN_HANDSHAKE || c->state == NSD_CONN_READY) &&
-			c->outlen == 0 && !c->resume_ms;
-	     i++) {
+	for (int i = 0; i < 64; i++) {
+		if ((c->state != NSD_CONN_HANDSHAKE && c->state != NSD_CONN_READY) || c->outlen ||
+		    c->resume_ms)
+			return false;
 		const char *s;
 		size_t len;
 		struct ns_err err = {0};
 		uint64_t now = nsd_now_ms();
 		if (rate_pause(d, c, now))
-			return;
+			return false;
 		int r = ns_linebuf_next(&c->lb, &s, &len, &err);
 		if (r == 0 && c->lb.eof)
 			nsd_conn_close(d, c);
@@ -408,11 +410,12 @@ static void lines(struct nsd *d, struct nsd_conn *c)
 					 err.msg);
 				nsd_conn_close(d, c);
 			}
-			return;
+			return false;
 		}
 		nsd_rate_take(c->rate, now);
 		line(d, c, s, len);
 	}
+	return true;
 }
 
 /* Reads and handles lines, at most 16 reads at a time so that one busy client does not
@@ -426,11 +429,11 @@ static void readable(struct nsd *d, struct nsd_conn *c)
 			if (c->state == NSD_CONN_STREAM)
 				return;
 		}
-		lines(d, c);
+		bool more = lines(d, c);
 		if (c->state == NSD_CONN_CLOSED || c->outlen > 0 || c->resume_ms)
 			return;
-		if (c->state == NSD_CONN_STREAM)
-			continue;
+		if (c->state == NSD_CONN_STREAM || more)
+			continue; /* the rest of the buffer before reading more */
 		struct ns_err err = {0};
 		ssize_t n = ns_linebuf_fill(&c->lb, c->fd, &err);
 		if (n == -EAGAIN) {

@@ -60,4 +60,25 @@ if [ "$hard" != unlimited ] && [ "$hard" -gt 1024 ]; then
 else
 	t_skip "RLIMIT_NOFILE raised" "the hard limit is $hard"
 fi
+
+# --- TCP beyond loopback needs allow_remote (P-C5) ----------------------------------------
+PORT=$((44000 + $$ % 1000))
+for addr in "0.0.0.0:$PORT" "[::]:$PORT" "192.0.2.1:$PORT"; do
+	write_config
+	sed -i "s|bind: unix://$T/console|bind: tcp://$addr|" "$T/northstar.yaml"
+	daemon_start && t_fail "tcp://$addr without allow_remote: refused"
+	daemon_wait
+	t_eq "tcp://$addr without allow_remote: exit 1" "$?" 1
+	t_run "tcp://$addr without allow_remote: the reason" \
+		sh -c "tail -n 3 '$T/log' | grep -q 'is not a loopback address: the console has no authentication'"
+done
+if [ -e /proc/net/if_inet6 ]; then
+	write_config
+	sed -i "s|bind: unix://$T/console|bind: tcp://[::1]:$PORT|" "$T/northstar.yaml"
+	daemon_start || t_fail "tcp://[::1] (loopback) needs no opt-in" "$(tail -n 3 "$T/log")"
+	t_eq "tcp://[::1]: served" "$($NSD_CLIENT -u "tcp://[::1]:$PORT" ident)" \
+		'{"response":{"ident":"extern:0.0.0"}}'
+	kill -TERM "$DPID"
+	daemon_wait
+fi
 t_done

@@ -40,7 +40,23 @@ t_run "RSS growth between 10,000 and 100,000 requests under 1 MiB ($rss1 -> $rss
 t_eq "no descriptor growth" "$(fds)" "$fds1"
 out=$($LOAD -c 100 -n 1000 "$@")
 t_run "100 concurrent clients x 1000 requests: all answered ($out)" test $? = 0
-t_eq "no descriptor growth after 200,000 requests" "$(fds)" "$fds0"
+t_eq "20,000 pipelined requests (sent while reading): all answered, in order" "$($NSD_PY -c '
+import socket, sys, threading
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(b"{\"connect\":{\"version\":\"0.9.3\",\"subscribe_notifications\":false}}\n")
+reqs = [b"{\"request\":\"ident\"}\n", b"{\"request\":\"list\"}\n"]
+threading.Thread(target=lambda: s.sendall(b"".join(reqs[i % 2] for i in range(20000))), daemon=True).start()
+buf, want = b"", 20001
+while buf.count(b"\n") < want:
+    chunk = s.recv(1 << 20)
+    if not chunk:
+        break
+    buf += chunk
+lines = buf.split(b"\n")[1:want]
+ok = all((b"ident" in l) == (i % 2 == 0) for i, l in enumerate(lines))
+print(len(lines), ok)' "$T/console")" "20000 True"
+t_eq "no descriptor growth after 220,000 requests" "$(fds)" "$fds0"
 t_eq "the daemon still serves" "$(C ident)" '{"response":{"ident":"extern:0.0.0"}}'
 daemon_stop
 t_done
