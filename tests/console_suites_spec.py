@@ -129,6 +129,16 @@ def spec(t):
          {"container": "needs:0.0.1", "resource": "nothere", "version": ">=1.0.0"})
     start_error("a reserved variable: invalid_arguments", "app:0.0.1", "invalid_arguments",
                 env={"NORTHSTAR_NAME": "x"})
+    start_error("65 environment variables: invalid_arguments (P-C3)", "app:0.0.1",
+                "invalid_arguments", env={"V%d" % i: "x" for i in range(65)})
+    start_error("an environment name of 65 bytes: invalid_arguments", "app:0.0.1",
+                "invalid_arguments", env={"N" * 65: "x"})
+    start_error("an environment value of 1025 bytes: invalid_arguments", "app:0.0.1",
+                "invalid_arguments", env={"N": "x" * 1025})
+    start_error("a key with '=': invalid_arguments", "app:0.0.1", "invalid_arguments",
+                env={"A=B": "x"})
+    start_error("NORTHSTAR_CONSOLE: invalid_arguments", "app:0.0.1", "invalid_arguments",
+                env={"NORTHSTAR_CONSOLE": "3"})
     start_error("exec failure: start_container_failed", "failexec:0.0.1", "start_container_failed")
     start_error("unknown: invalid_container", "nope:0.0.1", "invalid_container")
 

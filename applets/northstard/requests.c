@@ -120,6 +120,28 @@ static void do_kill(struct nsd *d, struct nsd_conn *c, const struct ns_console_r
 	respond(d, c, &r);
 }
 
+/* The request's environment within the limits a manifest's has (spec §5b P-C3): more
+ * would only be a way to make the daemon copy megabytes into every start. */
+static bool env_too_big(const struct ns_console_request *q, char *text, size_t size)
+{
+	if (q->nenvironment > NS_ENV_MAX) {
+		snprintf(text, size, "%zu environment variables, more than %d", q->nenvironment,
+			 NS_ENV_MAX);
+		return true;
+	}
+	for (size_t i = 0; i < q->nenvironment; i++) {
+		const struct ns_kv *kv = &q->environment[i];
+		if (strlen(kv->key) > NS_ENV_NAME_MAX || strlen(kv->value) > NS_ENV_VALUE_MAX) {
+			snprintf(text, size,
+				 "environment variable '%.64s': the name may have %d bytes and the "
+				 "value %d",
+				 kv->key, NS_ENV_NAME_MAX, NS_ENV_VALUE_MAX);
+			return true;
+		}
+	}
+	return false;
+}
+
 static void do_start(struct nsd *d, struct nsd_conn *c, const struct ns_console_request *q)
 {
 	struct ns_console_response r = {.kind = NS_RESP_START};
@@ -134,11 +156,15 @@ static void do_start(struct nsd *d, struct nsd_conn *c, const struct ns_console_
 	    .nenv = q->nenvironment,
 	};
 	bool ok = false;
-	if (!x)
+	if (!x) {
 		invalid_container(&r.result, &q->container);
-	else if (nsd_start(d, x, &a, &e, text, sizeof(text)) < 0)
+	} else if (env_too_big(q, text, sizeof(text))) {
+		e.kind = NS_ERROR_INVALID_ARGUMENTS;
+		e.text = text;
 		result_error(&r.result, &q->container, &e);
-	else {
+	} else if (nsd_start(d, x, &a, &e, text, sizeof(text)) < 0) {
+		result_error(&r.result, &q->container, &e);
+	} else {
 		result_ok(&r.result, x);
 		ok = true;
 	}

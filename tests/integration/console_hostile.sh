@@ -72,6 +72,36 @@ for addr in "0.0.0.0:$PORT" "[::]:$PORT" "192.0.2.1:$PORT"; do
 	t_run "tcp://$addr without allow_remote: the reason" \
 		sh -c "tail -n 3 '$T/log' | grep -q 'is not a loopback address: the console has no authentication'"
 done
+# P-C5: a TCP console on loopback is out of reach from a container's own network namespace
+ln -s busybox "$T/root/bin/nc"
+for net in own host; do
+	manifest "probe-$net" 0.0.1 <<EOF2
+init: /bin/sh
+args: [-c, "printf '{\\"connect\\":{\\"version\\":\\"0.9.3\\",\\"subscribe_notifications\\":false}}\\n' | nc -w 2 127.0.0.1 $PORT | grep -q connect_ack && echo console-reached || echo console-unreachable"]
+uid: 1000
+gid: 1000
+io:
+  stdout: pipe
+  stderr: pipe
+EOF2
+	[ $net = host ] && printf 'network: host\n' >>"$T/probe-$net-0.0.1.yaml"
+	pack "probe-$net" 0.0.1
+	cp "$T/probe-$net-0.0.1.npk" "$T/repo/"
+done
+write_config
+sed -i "s|bind: unix://$T/console|bind: tcp://127.0.0.1:$PORT|" "$T/northstar.yaml"
+daemon_start || t_fail "tcp console on 127.0.0.1" "$(tail -n 3 "$T/log")"
+T_URL="tcp://127.0.0.1:$PORT"
+$NSD_CLIENT -u "$T_URL" run probe-host:0.0.1 >/dev/null
+$NSD_CLIENT -u "$T_URL" run probe-own:0.0.1 >/dev/null
+t_run "a container on the host network reaches the TCP console (the probe works)" \
+	log_wait "probe-host:0.0.1: console-reached" 5
+t_run "a container in its own network namespace does not reach it" \
+	log_wait "probe-own:0.0.1: console-unreachable" 5
+kill -TERM "$DPID"
+daemon_wait
+rm -f "$T/repo/"probe-*
+
 if [ -e /proc/net/if_inet6 ]; then
 	write_config
 	sed -i "s|bind: unix://$T/console|bind: tcp://[::1]:$PORT|" "$T/northstar.yaml"
