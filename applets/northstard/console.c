@@ -23,7 +23,8 @@
 #include "libns/util.h"
 #include "nsd.h"
 
-#define STREAM_CHUNK (64u << 10)
+#define STREAM_CHUNK  (64u << 10)
+#define STREAM_SPLICE (256u << 10)
 /* Deadlines are checked on a 50 ms grid: one timer wake-up serves many connections
  * (10,000 clients connecting at once), and nothing is ever handled early. */
 #define TIMER_GRID_MS 50
@@ -93,6 +94,7 @@ struct nsd_conn *nsd_conn_new(struct nsd *d, int fd, struct nsd_container *owner
 	}
 	c->ev.kind = NSD_EV_CONN;
 	c->fd = fd;
+	c->pipe[0] = c->pipe[1] = -1;
 	c->state = NSD_CONN_HANDSHAKE;
 	c->owner = owner;
 	if (owner) {
@@ -134,6 +136,15 @@ int nsd_console_attach(struct nsd *d, struct nsd_container *c, int *child_fd, st
 	return 0;
 }
 
+static void pipe_close(struct nsd_conn *c)
+{
+	for (int i = 0; i < 2; i++) {
+		if (c->pipe[i] >= 0)
+			close(c->pipe[i]);
+		c->pipe[i] = -1;
+	}
+}
+
 void nsd_conn_close(struct nsd *d, struct nsd_conn *c)
 {
 	if (c->state == NSD_CONN_CLOSED)
@@ -148,6 +159,7 @@ void nsd_conn_close(struct nsd *d, struct nsd_conn *c)
 			c->owner->proc->console = NULL;
 		ns_debug(&d->log, NSD_TAG, "console of %s closed", c->owner->id);
 	}
+	pipe_close(c);
 	close(c->fd); /* also leaves the epoll set */
 	c->fd = -1;
 	c->state = NSD_CONN_CLOSED;
@@ -299,8 +311,8 @@ static void handshake(struct nsd *d, struct nsd_conn *c, const struct ns_console
 static void stream_bytes(struct nsd *d, struct nsd_conn *c, const char *buf, size_t n)
 {
 	struct nsd_install *in = c->inst;
-	if (in->fd >= 0 && ns_write_full(in->fd, buf, n) < 0) {
-		int e = errno;
+	if (in->fd >= 0 && (!buf || ns_write_full(in->fd, buf, n) < 0)) {
+		int e = buf ? errno : EIO;
 		nsd_install_abort(d, in);
 		memset(&in->error, 0, sizeof(in->error));
 		nsd_error_text(&in->error, NS_ERROR_UNEXPECTED, in->errtext, sizeof(in->errtext),
@@ -311,6 +323,7 @@ static void stream_bytes(struct nsd *d, struct nsd_conn *c, const char *buf, siz
 
 static void stream_done(struct nsd *d, struct nsd_conn *c)
 {
+	pipe_close(c);
 	c->state = NSD_CONN_READY;
 	c->deadline_ms = 0;
 	nsd_install_done(d, c);
@@ -321,6 +334,10 @@ static void stream_done(struct nsd *d, struct nsd_conn *c)
 void nsd_conn_begin_stream(struct nsd *d, struct nsd_conn *c)
 {
 	c->state = NSD_CONN_STREAM;
+	/* a pipe for splice, bigger than the default 64 KiB where allowed; without one
+	 * (out of descriptors) the bytes are copied */
+	if (c->inst->fd >= 0 && pipe2(c->pipe, O_CLOEXEC | O_NONBLOCK) == 0)
+		(void)fcntl(c->pipe[1], F_SETPIPE_SZ, STREAM_SPLICE);
 	set_deadline(d, c, nsd_now_ms() + ms_of(c->opts->npk_stream_timeout_ns));
 	const char *data;
 	size_t n = ns_linebuf_pending(&c->lb, &data);
@@ -332,22 +349,69 @@ void nsd_conn_begin_stream(struct nsd *d, struct nsd_conn *c)
 		stream_done(d, c);
 }
 
-static void stream_read(struct nsd *d, struct nsd_conn *c)
+/* Moves up to want bytes from the socket into the NPK file through a pipe, without
+ * copying them through our memory (splice). Returns the bytes taken from the socket,
+ * 0 at end of file, or -errno (-EAGAIN: nothing now; -EINVAL: splice refused, use
+ * read and write). A file that refuses them fails the install; they still count. */
+static ssize_t stream_splice(struct nsd *d, struct nsd_conn *c, size_t want)
+{
+	struct nsd_install *in = c->inst;
+	ssize_t n = splice(c->fd, NULL, c->pipe[1], NULL, want, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+	if (n <= 0)
+		return n < 0 ? -errno : 0;
+	for (size_t left = (size_t)n; left > 0;) {
+		ssize_t w =
+		    in->fd >= 0 ? splice(c->pipe[0], NULL, in->fd, NULL, left, SPLICE_F_MOVE) : -1;
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w > 0) {
+			left -= (size_t)w;
+			continue;
+		}
+		char sink[4096]; /* the install failed: drop what the pipe holds */
+		ssize_t r = read(c->pipe[0], sink, left < sizeof(sink) ? left : sizeof(sink));
+		if (r <= 0)
+			return -EIO;
+		if (in->fd >= 0)
+			stream_bytes(d, c, NULL, 0); /* marks it failed (below) */
+		left -= (size_t)r;
+	}
+	in->remaining -= (uint64_t)n;
+	return n;
+}
+
+static ssize_t stream_copy(struct nsd *d, struct nsd_conn *c, size_t want)
 {
 	char buf[STREAM_CHUNK];
+	ssize_t n = read(c->fd, buf, want < sizeof(buf) ? want : sizeof(buf));
+	if (n < 0)
+		return -errno;
+	if (n > 0)
+		stream_bytes(d, c, buf, (size_t)n);
+	return n;
+}
+
+static void stream_read(struct nsd *d, struct nsd_conn *c)
+{
 	for (int rounds = 0; rounds < 16 && c->state == NSD_CONN_STREAM; rounds++) {
 		size_t want =
-		    c->inst->remaining < sizeof(buf) ? (size_t)c->inst->remaining : sizeof(buf);
-		ssize_t n = read(c->fd, buf, want);
-		if (n < 0 && errno == EINTR)
+		    c->inst->remaining < STREAM_SPLICE ? (size_t)c->inst->remaining : STREAM_SPLICE;
+		ssize_t n = -EINVAL;
+		if (c->pipe[0] >= 0 && (n = stream_splice(d, c, want)) == -EINVAL) {
+			close(c->pipe[0]); /* this file or socket cannot splice: copy */
+			close(c->pipe[1]);
+			c->pipe[0] = c->pipe[1] = -1;
+		}
+		if (n == -EINVAL)
+			n = stream_copy(d, c, want);
+		if (n == -EINTR)
 			continue;
-		if (n < 0 && errno == EAGAIN)
+		if (n == -EAGAIN)
 			return;
 		if (n <= 0) { /* the client went away in the middle of the NPK */
 			nsd_conn_close(d, c);
 			return;
 		}
-		stream_bytes(d, c, buf, (size_t)n);
 		set_deadline(d, c, nsd_now_ms() + ms_of(c->opts->npk_stream_timeout_ns));
 		if (c->inst->remaining == 0)
 			stream_done(d, c);

@@ -168,6 +168,7 @@ struct nsd_conn {
 	uint64_t resume_ms;   /* rate limit: reading pauses until then; 0: not paused */
 	struct nsd_rate *rate;
 	struct nsd_install *inst;
+	int pipe[2];	 /* install: socket to file by splice */
 	uint32_t events; /* what epoll watches: 0 (not in the set), EPOLLIN or EPOLLOUT */
 	bool yielded;	 /* stopped reading with lines left, to let others have a turn */
 };
