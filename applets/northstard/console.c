@@ -308,16 +308,20 @@ static void handshake(struct nsd *d, struct nsd_conn *c, const struct ns_console
 
 /* --- the install stream ------------------------------------------------------------ */
 
+/* The NPK cannot be written (ENOSPC...): the rest is drained, then the error answered. */
+static void write_failed(struct nsd *d, struct nsd_install *in, int e)
+{
+	nsd_install_abort(d, in);
+	memset(&in->error, 0, sizeof(in->error));
+	nsd_error_text(&in->error, NS_ERROR_UNEXPECTED, in->errtext, sizeof(in->errtext),
+		       "write the NPK: %s", strerror(e));
+}
+
 static void stream_bytes(struct nsd *d, struct nsd_conn *c, const char *buf, size_t n)
 {
 	struct nsd_install *in = c->inst;
-	if (in->fd >= 0 && (!buf || ns_write_full(in->fd, buf, n) < 0)) {
-		int e = buf ? errno : EIO;
-		nsd_install_abort(d, in);
-		memset(&in->error, 0, sizeof(in->error));
-		nsd_error_text(&in->error, NS_ERROR_UNEXPECTED, in->errtext, sizeof(in->errtext),
-			       "write the NPK: %s", strerror(e));
-	}
+	if (in->fd >= 0 && ns_write_full(in->fd, buf, n) < 0)
+		write_failed(d, in, errno);
 	in->remaining -= n;
 }
 
@@ -368,12 +372,12 @@ static ssize_t stream_splice(struct nsd *d, struct nsd_conn *c, size_t want)
 			left -= (size_t)w;
 			continue;
 		}
+		if (in->fd >= 0)
+			write_failed(d, in, w < 0 ? errno : EIO);
 		char sink[4096]; /* the install failed: drop what the pipe holds */
 		ssize_t r = read(c->pipe[0], sink, left < sizeof(sink) ? left : sizeof(sink));
 		if (r <= 0)
 			return -EIO;
-		if (in->fd >= 0)
-			stream_bytes(d, c, NULL, 0); /* marks it failed (below) */
 		left -= (size_t)r;
 	}
 	in->remaining -= (uint64_t)n;

@@ -24,16 +24,31 @@ gid: 1000
 EOF2
 pack limits 0.0.1
 
+mkdir -p "$T/small"
+mount -t tmpfs -o size=256k tmpfs "$T/small" || t_fail "a small tmpfs for a repository"
+trap 'umount "$T/small" 2>/dev/null; daemon_cleanup' EXIT INT TERM
 CONSOLE_OPTIONS="    options:
       max_npk_install_size: 3M
       npk_stream_timeout: 2s
-      max_requests_per_sec: 200" write_config
+      max_requests_per_sec: 200" write_config "  small:
+    type:
+      fs:
+        dir: $T/small"
 sed -i 's/^notification_buffer_size: .*/notification_buffer_size: 16/' "$T/northstar.yaml"
 daemon_start || { t_fail "daemon starts" "$(tail "$T/log")"; t_done; exit 1; }
 suite hostile
 t_run "the daemon is still running" kill -0 "$DPID"
+# an NPK that does not fit: the write fails, the rest is drained, the error answered
+r=$($NSD_CLIENT -u "unix://$T/console" install "$T/app-0.0.1.npk" small)
+t_eq "install into a full file system: unexpected, with the reason" \
+	"$(json_get "$r" response install error error unexpected error)" \
+	"write the NPK: No space left on device"
+t_eq "install into a full file system: no temporary file left" "$(ls -A "$T/small")" ""
+t_eq "install into a full file system: the daemon carries on" "$(C ident)" \
+	'{"response":{"ident":"extern:0.0.0"}}'
 daemon_stop
 t_eq "and shuts down cleanly" "$?" 0
+umount "$T/small"
 
 # --- out of descriptors -----------------------------------------------------------------
 NSD_NOFILE=64 daemon_start || t_fail "daemon starts with 64 descriptors" "$(tail -n 3 "$T/log")"
