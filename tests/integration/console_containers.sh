@@ -12,13 +12,27 @@ relay_manifest relay 0.0.1 full
 pack relay 0.0.1
 relay_manifest relay2 0.0.1 full
 pack relay2 0.0.1
-cp "$T/relay-0.0.1.npk" "$T/relay2-0.0.1.npk" "$T/repo/"
+manifest broken 0.0.1 <<'EOF2'
+init: /nonexistent
+uid: 1000
+gid: 1000
+console:
+  permissions: full
+EOF2
+pack broken 0.0.1
+cp "$T/relay-0.0.1.npk" "$T/relay2-0.0.1.npk" "$T/broken-0.0.1.npk" "$T/repo/"
 
 CONSOLE_OPTIONS="  options:
     max_request_size: 4K" write_config
 daemon_start || { t_fail "daemon starts" "$(tail "$T/log")"; t_done; exit 1; }
 suite containers
 t_run "the closed consoles are logged" log_wait "console of relay2:0.0.1 closed" 2
+fds() { ls "/proc/$DPID/fd" | wc -l; }
+fds0=$(fds)
+r=$(C start broken:0.0.1)
+t_eq "a container with a console that fails to start: start_container_failed" \
+	"$(json_get "$r" response start error error | sed 's/:.*//')" '{"start_container_failed"'
+t_eq "its console is gone with it (no descriptor left)" "$(fds)" "$fds0"
 
 # --- the examples ----------------------------------------------------------------------
 if ! examples_built; then
