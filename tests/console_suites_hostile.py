@@ -2,11 +2,9 @@
 §5b P-C2). Each case closes only the hostile connection: after it, another client is
 served. The daemon runs with max_npk_install_size 3M, npk_stream_timeout 2s,
 max_requests_per_sec 200 and notification_buffer_size 16 (console_hostile.sh)."""
-import json
 import os
 import resource
 import socket
-import threading
 import time
 
 from console_testlib import (Client, Closed, b64, daemon_fds, daemon_rss_kib, log_text,

@@ -3,7 +3,6 @@ example session of spec §8 (session), permissions (deny) and container consoles
 (containers)."""
 import base64
 import os
-import socket
 import time
 
 from console_testlib import (Client, Closed, b64, daemon_fds, log_wait, served,
