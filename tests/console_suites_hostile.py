@@ -100,6 +100,20 @@ def hostile(t):
     closes(t, "a request before connect", b'{"request":"list"}', connect=False)
     closes(t, "junk before connect", b'\x16\x03\x01\x02\x00\x01\x00', connect=False)
 
+    # an unterminated last line is a line at end of file (tokio's LinesCodec)
+    c = Client()
+    c.sock.sendall(b'{"request":"ident"}')
+    c.sock.shutdown(socket.SHUT_WR)
+    t.eq("an unterminated last line at EOF: answered", c.response(), {"ident": "extern:0.0.0"})
+    t.ok("an unterminated last line at EOF: then closed", c.closed_silently())
+    c.close()
+    c = Client()
+    c.sock.sendall(b'{"request":"ide')
+    time.sleep(0.3)
+    c.sock.sendall(b'nt"}\n')
+    t.eq("a line in two pieces: answered", c.response(), {"ident": "extern:0.0.0"})
+    c.close()
+
     # line length: max_request_size is 1 MiB
     c = Client()
     line = b'{"request":"ident"}'
