@@ -131,6 +131,8 @@ static int child(void *arg)
 		_exit(127);
 	if (ns_fds_arrange(l->stdio, l->keep, l->nkeep, &e) < 0)
 		_exit(127);
+	if (l->nofile && setrlimit(RLIMIT_NOFILE, l->nofile) < 0)
+		_exit(127);
 	char *const *argv = (char *const *)l->argv;
 	/* Arranging cleared close-on-exec on the memfd's slot: set it again, so ns-init
 	 * does not keep it (an ELF binary execs fine from a close-on-exec descriptor). */

@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include "err.h"
@@ -37,7 +38,8 @@ struct ns_launch {
 	int stdio[3];
 	const int *keep;
 	size_t nkeep;
-	int report_fd; /* index into keep: where an exec failure is written, or -1 */
+	int report_fd;		     /* index into keep: where an exec failure is written, or -1 */
+	const struct rlimit *nofile; /* RLIMIT_NOFILE set in the child before exec, or NULL */
 };
 
 /* Clones the child (ns_clone_vfork with CLONE_PIDFD), which sets its parent-death

@@ -1,209 +1,147 @@
-/* The console server (spec console §1-§2): the global listener (unix:// with mode
- * 0600, or tcp://, loopback unless allow_remote), connections with newline framing,
- * the handshake, requests in order, the raw NPK stream of install, and bounded output
- * queues. Connections are freed in a sweep after each round of events, so a handler
- * may close any connection, its own included, and carry on safely. */
-#include <arpa/inet.h>
+/* Console connections (spec console §1-§2): the global console's clients and the
+ * containers' consoles alike. Newline framing up to max_request_size, the handshake
+ * (within 10 s for external clients), requests in order, the raw NPK stream of
+ * install, max_requests_per_sec by pausing reads, and output queues bounded by design:
+ * the next request is read only once the last answer is written, so a queue holds at
+ * most one answer and the notifications, and a subscriber with more than
+ * notification_buffer_size lines waiting is disconnected. Nothing here blocks: a
+ * client that never reads costs its queue and nothing else.
+ *
+ * Connections are freed in a sweep after each round of events, so a handler may close
+ * any connection, its own included, and carry on safely. */
 #include <errno.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "libns/io.h"
 #include "libns/util.h"
 #include "nsd.h"
 
-#define DEFAULT_PORT 4200
-#define STREAM_CHUNK (64u << 10)
+#define STREAM_CHUNK  (64u << 10)
+#define STREAM_SPLICE (256u << 10)
+/* Deadlines are checked on a 50 ms grid: one timer wake-up serves many connections
+ * (10,000 clients connecting at once), and nothing is ever handled early. */
+#define TIMER_GRID_MS 50
 
-/* --- listener ------------------------------------------------------------------ */
-
-static int listen_unix(struct nsd *d, const char *path, struct ns_err *err)
+static uint64_t ms_of(uint64_t ns)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	if (!path[0] || strlen(path) >= sizeof(sa.sun_path))
-		return ns_err_set(err, ENAMETOOLONG,
-				  "console: unix socket path '%s' is empty or "
-				  "longer than %zu bytes",
-				  path, sizeof(sa.sun_path) - 1);
-	strcpy(sa.sun_path, path);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return ns_err_sys(err, errno, "console: socket");
-	(void)unlink(path);
-	mode_t old = umask(0177); /* born 0600: no window where others may connect */
-	int r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
-	umask(old);
-	if (r < 0 || chmod(path, 0600) < 0 || listen(fd, SOMAXCONN) < 0) {
-		r = ns_err_sys(err, errno, "console: listen on '%s'", path);
-		close(fd);
-		return r;
-	}
-	snprintf(d->listener.path, sizeof(d->listener.path), "%s", path);
-	return fd;
+	return ns / 1000000u;
 }
 
-/* HOST[:PORT], [V6][:PORT]; numeric addresses and "localhost" only (no NSS). */
-static int parse_tcp(const char *s, struct sockaddr_storage *ss, socklen_t *len, struct ns_err *err)
-{
-	char host[256];
-	unsigned long port = DEFAULT_PORT;
-	const char *p;
-	if (s[0] == '[') {
-		const char *end = strchr(s, ']');
-		if (!end || (size_t)(end - s - 1) >= sizeof(host))
-			return ns_err_set(err, EINVAL, "console: bad address '%s'", s);
-		snprintf(host, sizeof(host), "%.*s", (int)(end - s - 1), s + 1);
-		p = end + 1;
-	} else {
-		p = strchr(s, ':');
-		size_t n = p ? (size_t)(p - s) : strlen(s);
-		if (n >= sizeof(host))
-			return ns_err_set(err, EINVAL, "console: bad address '%s'", s);
-		snprintf(host, sizeof(host), "%.*s", (int)n, s);
-		if (!p)
-			p = s + n;
-	}
-	if (*p == ':') {
-		char *end;
-		port = strtoul(p + 1, &end, 10);
-		if (end == p + 1 || *end || port == 0 || port > 65535)
-			return ns_err_set(err, EINVAL, "console: bad port in '%s'", s);
-	} else if (*p) {
-		return ns_err_set(err, EINVAL, "console: bad address '%s'", s);
-	}
-	if (!strcmp(host, "localhost"))
-		snprintf(host, sizeof(host), "127.0.0.1");
-	struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
-	memset(ss, 0, sizeof(*ss));
-	if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
-		v4->sin_family = AF_INET;
-		v4->sin_port = htons((uint16_t)port);
-		*len = sizeof(*v4);
-	} else if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
-		v6->sin6_family = AF_INET6;
-		v6->sin6_port = htons((uint16_t)port);
-		*len = sizeof(*v6);
-	} else {
-		return ns_err_set(err, EINVAL,
-				  "console: '%s' is not a numeric address or localhost", host);
-	}
-	return 0;
-}
+/* --- epoll and the timer ----------------------------------------------------------- */
 
-static bool is_loopback(const struct sockaddr_storage *ss)
-{
-	if (ss->ss_family == AF_INET)
-		return (ntohl(((const struct sockaddr_in *)ss)->sin_addr.s_addr) >> 24) == 127;
-	const struct in6_addr *a = &((const struct sockaddr_in6 *)ss)->sin6_addr;
-	return IN6_IS_ADDR_LOOPBACK(a) || (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
-}
-
-static int listen_tcp(struct nsd *d, const char *spec, struct ns_err *err)
-{
-	struct sockaddr_storage ss;
-	socklen_t len;
-	if (parse_tcp(spec, &ss, &len, err) < 0)
-		return ns_err_ret(err);
-	if (!is_loopback(&ss) && !d->cfg.global.allow_remote)
-		return ns_err_set(err, EPERM,
-				  "console: tcp://%s is not a loopback address: the console has no "
-				  "authentication; set console.global.allow_remote to listen there",
-				  spec);
-	int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	int one = 1;
-	if (fd < 0)
-		return ns_err_sys(err, errno, "console: socket");
-	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, SOMAXCONN) < 0) {
-		int r = ns_err_sys(err, errno, "console: listen on tcp://%s", spec);
-		close(fd);
-		return r;
-	}
-	return fd;
-}
-
-int nsd_console_listen(struct nsd *d, struct ns_err *err)
-{
-	if (!d->cfg.has_global)
-		return 0;
-	const char *bind = d->cfg.global.bind;
-	int fd = !strncmp(bind, "unix://", 7) ? listen_unix(d, bind + 7, err)
-					      : listen_tcp(d, bind + 6, err);
-	if (fd < 0)
-		return fd;
-	d->listener.fd = fd;
-	d->listener.ev.kind = NSD_EV_LISTENER;
-	if (nsd_epoll_add(d, fd, EPOLLIN, &d->listener.ev, err) < 0) {
-		close(fd);
-		return ns_err_ret(err);
-	}
-	d->have_listener = true;
-	ns_info(&d->log, NSD_TAG, "Console listening on %s", bind);
-	return 0;
-}
-
-/* --- connections --------------------------------------------------------------- */
-
-static void set_events(struct nsd *d, struct nsd_conn *c)
+/* Output first: the next request is read once the last answer is out. A connection
+ * that yielded with lines still buffered waits for EPOLLOUT too, which comes at once
+ * (its socket is writable): epoll would not wake us for bytes already read. A
+ * rate-limited connection leaves the set (a peer's hang-up would wake us without end). */
+static void update_events(struct nsd *d, struct nsd_conn *c)
 {
 	if (c->state == NSD_CONN_CLOSED)
 		return;
-	/* pending output first: the next request is read once the last answer is out */
-	bool out = c->outlen > 0;
-	if (out == c->want_out)
+	uint32_t want = c->outlen || c->yielded ? EPOLLOUT : c->resume_ms ? 0 : EPOLLIN;
+	if (want == c->events)
 		return;
-	struct epoll_event e = {.events = out ? EPOLLOUT : EPOLLIN, .data.ptr = &c->ev};
-	if (epoll_ctl(d->epfd, EPOLL_CTL_MOD, c->fd, &e) == 0)
-		c->want_out = out;
+	struct epoll_event e = {.events = want, .data.ptr = &c->ev};
+	int op = !c->events ? EPOLL_CTL_ADD : !want ? EPOLL_CTL_DEL : EPOLL_CTL_MOD;
+	if (epoll_ctl(d->epfd, op, c->fd, &e) < 0) {
+		ns_warn(&d->log, NSD_TAG, "console: epoll_ctl: %s: closing a connection",
+			strerror(errno));
+		nsd_conn_close(d, c);
+		return;
+	}
+	c->events = want;
 }
 
-void nsd_console_accept(struct nsd *d)
+static void note_deadline(struct nsd *d, uint64_t when)
 {
-	for (int i = 0; i < 64; i++) {
-		int fd = accept4(d->listener.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd < 0 && (errno == EMFILE || errno == ENFILE)) {
-			/* the pending connection would wake us again and again: listen no more
-			 * until a connection goes */
-			ns_warn(&d->log, NSD_TAG, "console: out of descriptors: not accepting "
-				"until a connection closes");
-			nsd_epoll_del(d, d->listener.fd);
-			d->listener.paused = true;
-			return;
-		}
-		if (fd < 0)
-			return;
-		struct nsd_conn *c = calloc(1, sizeof(*c));
-		struct ns_err err = {0};
-		if (!c) {
-			close(fd);
-			return;
-		}
-		c->ev.kind = NSD_EV_CONN;
-		c->fd = fd;
-		c->state = NSD_CONN_HANDSHAKE;
+	if (when && (!d->listener.next_ms || when < d->listener.next_ms))
+		d->listener.next_ms = when;
+}
+
+static void set_deadline(struct nsd *d, struct nsd_conn *c, uint64_t when)
+{
+	c->deadline_ms = when;
+	note_deadline(d, when);
+}
+
+void nsd_console_arm_timer(struct nsd *d)
+{
+	uint64_t next = d->listener.next_ms;
+	uint64_t want = next ? (next + TIMER_GRID_MS - 1) / TIMER_GRID_MS * TIMER_GRID_MS : 0;
+	if (want == d->listener.armed_ms)
+		return;
+	struct itimerspec its = {0};
+	its.it_value.tv_sec = (time_t)(want / 1000);
+	its.it_value.tv_nsec = (long)(want % 1000) * 1000000L;
+	if (timerfd_settime(d->timerfd, want ? TFD_TIMER_ABSTIME : 0, &its, NULL) == 0)
+		d->listener.armed_ms = want;
+}
+
+/* --- connections ------------------------------------------------------------------- */
+
+struct nsd_conn *nsd_conn_new(struct nsd *d, int fd, struct nsd_container *owner)
+{
+	struct nsd_conn *c = calloc(1, sizeof(*c));
+	if (!c) {
+		close(fd);
+		return NULL;
+	}
+	c->ev.kind = NSD_EV_CONN;
+	c->fd = fd;
+	c->pipe[0] = c->pipe[1] = -1;
+	c->state = NSD_CONN_HANDSHAKE;
+	c->owner = owner;
+	if (owner) {
+		c->perms = nsd_manifest(owner)->console.perms;
+		c->peer = nsd_manifest(owner)->name;
+		c->opts = &d->cfg.console_options;
+	} else { /* spec §1.4: only external clients must connect within 10 s */
 		c->perms = d->cfg.global.perms;
 		c->peer = "extern";
-		c->deadline_ms = nsd_now_ms() + NSD_CONNECT_TIMEOUT_MS;
-		c->stream_timeout_ms = d->cfg.global.options.npk_stream_timeout_ns / 1000000u;
-		ns_linebuf_init(&c->lb, (size_t)d->cfg.global.options.max_request_size);
-		if (nsd_epoll_add(d, fd, EPOLLIN, &c->ev, &err) < 0) {
-			ns_linebuf_free(&c->lb);
-			close(fd);
-			free(c);
-			continue;
-		}
-		c->next = d->conns;
-		d->conns = c;
-		ns_debug(&d->log, NSD_TAG, "console: client connected");
+		c->opts = &d->cfg.global.options;
+		set_deadline(d, c, nsd_now_ms() + NSD_CONNECT_TIMEOUT_MS);
+	}
+	ns_linebuf_init(&c->lb, (size_t)c->opts->max_request_size);
+	c->next = d->conns;
+	d->conns = c;
+	update_events(d, c);
+	return c->state == NSD_CONN_CLOSED ? NULL : c;
+}
+
+int nsd_console_attach(struct nsd *d, struct nsd_container *c, int *child_fd, struct nsd_conn **ret,
+		       struct ns_err *err)
+{
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return ns_err_sys(err, errno, "console socketpair");
+	int fl = fcntl(sv[0], F_GETFL);
+	if (fl < 0 || fcntl(sv[0], F_SETFL, fl | O_NONBLOCK) < 0) {
+		int e = errno;
+		close(sv[0]);
+		close(sv[1]);
+		return ns_err_sys(err, e, "console socketpair: O_NONBLOCK");
+	}
+	*ret = nsd_conn_new(d, sv[0], c);
+	if (!*ret) {
+		close(sv[1]);
+		return ns_err_set(err, ENOMEM, "console: out of memory");
+	}
+	*child_fd = sv[1];
+	return 0;
+}
+
+static void pipe_close(struct nsd_conn *c)
+{
+	for (int i = 0; i < 2; i++) {
+		if (c->pipe[i] >= 0)
+			close(c->pipe[i]);
+		c->pipe[i] = -1;
 	}
 }
 
@@ -216,35 +154,54 @@ void nsd_conn_close(struct nsd *d, struct nsd_conn *c)
 		free(c->inst);
 		c->inst = NULL;
 	}
+	if (c->owner) {
+		if (c->owner->proc && c->owner->proc->console == c)
+			c->owner->proc->console = NULL;
+		ns_debug(&d->log, NSD_TAG, "console of %s closed", c->owner->id);
+	}
+	pipe_close(c);
 	close(c->fd); /* also leaves the epoll set */
 	c->fd = -1;
 	c->state = NSD_CONN_CLOSED;
+	d->listener.closed++;
 }
 
 static void conn_free(struct nsd_conn *c)
 {
 	ns_linebuf_free(&c->lb);
 	free(c->out);
+	free(c->rate);
 	free(c);
 }
 
 void nsd_console_sweep(struct nsd *d)
 {
-	bool freed = false;
+	if (!d->listener.closed)
+		return;
+	d->listener.closed = 0;
 	for (struct nsd_conn **pp = &d->conns; *pp;) {
 		struct nsd_conn *c = *pp;
 		if (c->state == NSD_CONN_CLOSED) {
 			*pp = c->next;
 			conn_free(c);
-			freed = true;
 		} else {
 			pp = &c->next;
 		}
 	}
 	struct ns_err err = {0};
-	if (freed && d->have_listener && d->listener.paused &&
+	if (d->have_listener && d->listener.paused &&
 	    nsd_epoll_add(d, d->listener.fd, EPOLLIN, &d->listener.ev, &err) == 0)
 		d->listener.paused = false;
+}
+
+/* --- output ------------------------------------------------------------------------ */
+
+static size_t count_lines(const char *p, size_t n)
+{
+	size_t k = 0;
+	for (const char *end = p + n; (p = memchr(p, '\n', (size_t)(end - p))); p++)
+		k++;
+	return k;
 }
 
 static void flush(struct nsd *d, struct nsd_conn *c)
@@ -262,17 +219,30 @@ static void flush(struct nsd *d, struct nsd_conn *c)
 		}
 		off += (size_t)n;
 	}
+	c->out_lines -= count_lines(c->out, off);
 	memmove(c->out, c->out + off, c->outlen - off);
 	c->outlen -= off;
-	if (c->outlen == 0)
-		c->lagging = 0;
-	set_events(d, c);
+	if (!c->outlen && c->outcap > (64u << 10)) { /* a big answer went: give it back */
+		free(c->out);
+		c->out = NULL;
+		c->outcap = 0;
+	}
 }
 
 bool nsd_conn_send(struct nsd *d, struct nsd_conn *c, char *line, bool notification)
 {
 	if (c->state == NSD_CONN_CLOSED) {
 		free(line);
+		return false;
+	}
+	if (notification && c->out_lines >= d->cfg.notification_buffer_size) {
+		ns_warn(&d->log, NSD_TAG,
+			"console: a subscriber (%s) lags behind by more than %llu lines: "
+			"disconnected",
+			c->owner ? c->owner->id : "extern",
+			(unsigned long long)d->cfg.notification_buffer_size);
+		free(line);
+		nsd_conn_close(d, c);
 		return false;
 	}
 	size_t n = strlen(line);
@@ -290,16 +260,13 @@ bool nsd_conn_send(struct nsd *d, struct nsd_conn *c, char *line, bool notificat
 	memcpy(c->out + c->outlen, line, n);
 	c->out[c->outlen + n] = '\n';
 	c->outlen += n + 1;
+	c->out_lines++;
 	free(line);
-	if (notification && c->outlen > n + 1 && ++c->lagging > d->cfg.notification_buffer_size) {
-		ns_warn(&d->log, NSD_TAG,
-			"console: a subscriber lags behind by more than %llu "
-			"notifications: disconnected",
-			(unsigned long long)d->cfg.notification_buffer_size);
-		nsd_conn_close(d, c);
-		return false;
-	}
 	flush(d, c);
+	/* what the socket did not take waits for EPOLLOUT; once all is out, the next
+	 * EPOLLOUT event (at once) brings the connection back to reading */
+	if (c->outlen)
+		update_events(d, c);
 	return c->state != NSD_CONN_CLOSED;
 }
 
@@ -333,26 +300,34 @@ static void handshake(struct nsd *d, struct nsd_conn *c, const struct ns_console
 	c->state = NSD_CONN_READY;
 	c->subscribed = f->subscribe_notifications;
 	c->deadline_ms = 0;
-	ns_info(&d->log, NSD_TAG, "Client %s connected", c->peer);
+	if (c->owner)
+		ns_info(&d->log, NSD_TAG, "Container %s connected", c->owner->id);
+	else
+		ns_info(&d->log, NSD_TAG, "Client extern connected");
 }
 
 /* --- the install stream ------------------------------------------------------------ */
 
+/* The NPK cannot be written (ENOSPC...): the rest is drained, then the error answered. */
+static void write_failed(struct nsd *d, struct nsd_install *in, int e)
+{
+	nsd_install_abort(d, in);
+	memset(&in->error, 0, sizeof(in->error));
+	nsd_error_text(&in->error, NS_ERROR_UNEXPECTED, in->errtext, sizeof(in->errtext),
+		       "write the NPK: %s", strerror(e));
+}
+
 static void stream_bytes(struct nsd *d, struct nsd_conn *c, const char *buf, size_t n)
 {
 	struct nsd_install *in = c->inst;
-	if (in->fd >= 0 && ns_write_full(in->fd, buf, n) < 0) {
-		int e = errno;
-		nsd_install_abort(d, in);
-		memset(&in->error, 0, sizeof(in->error));
-		nsd_error_text(&in->error, NS_ERROR_UNEXPECTED, in->errtext, sizeof(in->errtext),
-			       "write the NPK: %s", strerror(e));
-	}
+	if (in->fd >= 0 && ns_write_full(in->fd, buf, n) < 0)
+		write_failed(d, in, errno);
 	in->remaining -= n;
 }
 
 static void stream_done(struct nsd *d, struct nsd_conn *c)
 {
+	pipe_close(c);
 	c->state = NSD_CONN_READY;
 	c->deadline_ms = 0;
 	nsd_install_done(d, c);
@@ -363,7 +338,11 @@ static void stream_done(struct nsd *d, struct nsd_conn *c)
 void nsd_conn_begin_stream(struct nsd *d, struct nsd_conn *c)
 {
 	c->state = NSD_CONN_STREAM;
-	c->deadline_ms = nsd_now_ms() + c->stream_timeout_ms;
+	/* a pipe for splice, bigger than the default 64 KiB where allowed; without one
+	 * (out of descriptors) the bytes are copied */
+	if (c->inst->fd >= 0 && pipe2(c->pipe, O_CLOEXEC | O_NONBLOCK) == 0)
+		(void)fcntl(c->pipe[1], F_SETPIPE_SZ, STREAM_SPLICE);
+	set_deadline(d, c, nsd_now_ms() + ms_of(c->opts->npk_stream_timeout_ns));
 	const char *data;
 	size_t n = ns_linebuf_pending(&c->lb, &data);
 	if (n > c->inst->remaining)
@@ -374,23 +353,70 @@ void nsd_conn_begin_stream(struct nsd *d, struct nsd_conn *c)
 		stream_done(d, c);
 }
 
-static void stream_read(struct nsd *d, struct nsd_conn *c)
+/* Moves up to want bytes from the socket into the NPK file through a pipe, without
+ * copying them through our memory (splice). Returns the bytes taken from the socket,
+ * 0 at end of file, or -errno (-EAGAIN: nothing now; -EINVAL: splice refused, use
+ * read and write). A file that refuses them fails the install; they still count. */
+static ssize_t stream_splice(struct nsd *d, struct nsd_conn *c, size_t want)
+{
+	struct nsd_install *in = c->inst;
+	ssize_t n = splice(c->fd, NULL, c->pipe[1], NULL, want, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+	if (n <= 0)
+		return n < 0 ? -errno : 0;
+	for (size_t left = (size_t)n; left > 0;) {
+		ssize_t w =
+		    in->fd >= 0 ? splice(c->pipe[0], NULL, in->fd, NULL, left, SPLICE_F_MOVE) : -1;
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w > 0) {
+			left -= (size_t)w;
+			continue;
+		}
+		if (in->fd >= 0)
+			write_failed(d, in, w < 0 ? errno : EIO);
+		char sink[4096]; /* the install failed: drop what the pipe holds */
+		ssize_t r = read(c->pipe[0], sink, left < sizeof(sink) ? left : sizeof(sink));
+		if (r <= 0)
+			return -EIO;
+		left -= (size_t)r;
+	}
+	in->remaining -= (uint64_t)n;
+	return n;
+}
+
+static ssize_t stream_copy(struct nsd *d, struct nsd_conn *c, size_t want)
 {
 	char buf[STREAM_CHUNK];
+	ssize_t n = read(c->fd, buf, want < sizeof(buf) ? want : sizeof(buf));
+	if (n < 0)
+		return -errno;
+	if (n > 0)
+		stream_bytes(d, c, buf, (size_t)n);
+	return n;
+}
+
+static void stream_read(struct nsd *d, struct nsd_conn *c)
+{
 	for (int rounds = 0; rounds < 16 && c->state == NSD_CONN_STREAM; rounds++) {
 		size_t want =
-		    c->inst->remaining < sizeof(buf) ? (size_t)c->inst->remaining : sizeof(buf);
-		ssize_t n = read(c->fd, buf, want);
-		if (n < 0 && errno == EINTR)
+		    c->inst->remaining < STREAM_SPLICE ? (size_t)c->inst->remaining : STREAM_SPLICE;
+		ssize_t n = -EINVAL;
+		if (c->pipe[0] >= 0 && (n = stream_splice(d, c, want)) == -EINVAL) {
+			close(c->pipe[0]); /* this file or socket cannot splice: copy */
+			close(c->pipe[1]);
+			c->pipe[0] = c->pipe[1] = -1;
+		}
+		if (n == -EINVAL)
+			n = stream_copy(d, c, want);
+		if (n == -EINTR)
 			continue;
-		if (n < 0 && errno == EAGAIN)
+		if (n == -EAGAIN)
 			return;
 		if (n <= 0) { /* the client went away in the middle of the NPK */
 			nsd_conn_close(d, c);
 			return;
 		}
-		stream_bytes(d, c, buf, (size_t)n);
-		c->deadline_ms = nsd_now_ms() + c->stream_timeout_ms;
+		set_deadline(d, c, nsd_now_ms() + ms_of(c->opts->npk_stream_timeout_ns));
 		if (c->inst->remaining == 0)
 			stream_done(d, c);
 	}
@@ -416,42 +442,74 @@ static void line(struct nsd *d, struct nsd_conn *c, const char *s, size_t len)
 	ns_console_frame_free(&f);
 }
 
-/* Handles the buffered lines while no answer is pending. */
-static void lines(struct nsd *d, struct nsd_conn *c)
+/* The rate limit holds the next message back: reading pauses until the sliding second
+ * has room (the timer resumes it). */
+static bool rate_pause(struct nsd *d, struct nsd_conn *c, uint64_t now)
 {
-	while ((c->state == NSD_CONN_HANDSHAKE || c->state == NSD_CONN_READY) && c->outlen == 0) {
+	uint64_t resume;
+	if (nsd_rate_admit(&c->rate, c->opts->max_requests_per_sec, now, &resume))
+		return false;
+	c->resume_ms = resume;
+	note_deadline(d, resume);
+	update_events(d, c);
+	return true;
+}
+
+/* Handles up to 64 buffered lines while no answer is pending; true when it stopped at
+ * that bound (lines may be left). */
+static bool lines(struct nsd *d, struct nsd_conn *c)
+{
+	for (int i = 0; i < 64; i++) {
+		if ((c->state != NSD_CONN_HANDSHAKE && c->state != NSD_CONN_READY) || c->outlen ||
+		    c->resume_ms)
+			return false;
 		const char *s;
 		size_t len;
 		struct ns_err err = {0};
+		uint64_t now = nsd_now_ms();
+		if (rate_pause(d, c, now))
+			return false;
 		int r = ns_linebuf_next(&c->lb, &s, &len, &err);
 		if (r == 0 && c->lb.eof)
 			nsd_conn_close(d, c);
 		if (r <= 0) {
-			if (r < 0)
+			if (r < 0) {
+				ns_debug(&d->log, NSD_TAG, "console: %s: closing the connection",
+					 err.msg);
 				nsd_conn_close(d, c);
-			return;
+			}
+			return false;
 		}
+		nsd_rate_take(c->rate, now);
 		line(d, c, s, len);
 	}
+	return true;
 }
 
+/* Reads and handles lines, at most 16 reads at a time so that one busy client does not
+ * starve the others; then it yields (c->yielded) and carries on in a later round. */
 static void readable(struct nsd *d, struct nsd_conn *c)
 {
+	c->yielded = false;
 	for (int rounds = 0; rounds < 16; rounds++) {
 		if (c->state == NSD_CONN_STREAM) {
 			stream_read(d, c);
 			if (c->state == NSD_CONN_STREAM)
 				return;
 		}
-		lines(d, c);
-		if (c->state == NSD_CONN_CLOSED || c->outlen > 0)
+		bool more = lines(d, c);
+		if (c->state == NSD_CONN_CLOSED || c->outlen > 0 || c->resume_ms)
 			return;
-		if (c->state == NSD_CONN_STREAM)
-			continue;
+		if (c->state == NSD_CONN_STREAM || more)
+			continue; /* the rest of the buffer before reading more */
 		struct ns_err err = {0};
 		ssize_t n = ns_linebuf_fill(&c->lb, c->fd, &err);
-		if (n == -EAGAIN)
+		if (n == -EAGAIN) {
+			const char *rest;
+			if (!ns_linebuf_pending(&c->lb, &rest)) /* an idle client costs no buffer */
+				ns_linebuf_free(&c->lb);
 			return;
+		}
 		if (n < 0 && n != -ENOBUFS) {
 			nsd_conn_close(d, c);
 			return;
@@ -459,52 +517,52 @@ static void readable(struct nsd *d, struct nsd_conn *c)
 		if (n == 0)
 			c->lb.eof = true;
 	}
+	c->yielded = true;
 }
 
 void nsd_conn_event(struct nsd *d, struct nsd_conn *c, uint32_t events)
 {
 	if (c->state == NSD_CONN_CLOSED)
 		return;
-	if (events & EPOLLOUT) {
+	if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))
 		flush(d, c);
-		if (c->state == NSD_CONN_CLOSED || c->outlen > 0)
-			return;
-	}
-	(void)events; /* readable or drained: either way the next lines are due */
-	readable(d, c);
+	/* readable, or the answer is out: either way the next lines are due */
+	if (c->state != NSD_CONN_CLOSED && !c->outlen)
+		readable(d, c);
+	update_events(d, c);
 }
 
 /* --- timeouts and shutdown ------------------------------------------------------------ */
 
 void nsd_console_timeouts(struct nsd *d, uint64_t now)
 {
-	for (struct nsd_conn *c = d->conns; c; c = c->next)
-		if (c->state != NSD_CONN_CLOSED && c->deadline_ms && now >= c->deadline_ms) {
+	d->listener.armed_ms = 0; /* it fired */
+	d->listener.next_ms = 0;  /* found again below */
+	for (struct nsd_conn *c = d->conns; c; c = c->next) {
+		if (c->state == NSD_CONN_CLOSED)
+			continue;
+		if (c->deadline_ms && now >= c->deadline_ms) {
 			ns_debug(&d->log, NSD_TAG, "console: %s timed out",
 				 c->state == NSD_CONN_HANDSHAKE ? "connect" : "NPK stream");
 			nsd_conn_close(d, c);
+			continue;
 		}
+		if (c->resume_ms && now >= c->resume_ms) {
+			c->resume_ms = 0;
+			readable(d, c);
+			update_events(d, c);
+		}
+		if (c->state != NSD_CONN_CLOSED) {
+			note_deadline(d, c->deadline_ms);
+			note_deadline(d, c->resume_ms);
+		}
+	}
 	nsd_console_sweep(d);
-}
-
-uint64_t nsd_console_next_deadline(const struct nsd *d)
-{
-	uint64_t next = 0;
-	for (const struct nsd_conn *c = d->conns; c; c = c->next)
-		if (c->state != NSD_CONN_CLOSED && c->deadline_ms &&
-		    (!next || c->deadline_ms < next))
-			next = c->deadline_ms;
-	return next;
 }
 
 void nsd_console_close_all(struct nsd *d)
 {
-	if (d->have_listener) {
-		close(d->listener.fd);
-		if (d->listener.path[0])
-			(void)unlink(d->listener.path);
-		d->have_listener = false;
-	}
+	nsd_console_listen_close(d);
 	for (struct nsd_conn *c = d->conns; c; c = c->next)
 		nsd_conn_close(d, c);
 	nsd_console_sweep(d);

@@ -130,10 +130,17 @@ static int env_of(const struct nsd_container *c, const struct nsd_start_args *a,
 	env[(*n)++] = keep(sc, s1);
 	env[(*n)++] = keep(sc, s2);
 	env[(*n)++] = keep(sc, s3);
-	/* the application finds its sockets on 3, 4, ... in the manifest's (name) order */
+	/* the application finds its sockets on 3, 4, ... in the manifest's (name) order,
+	 * then its console */
 	for (size_t i = 0; i < m->nsockets; i++) {
 		char *s = NULL;
 		if (asprintf(&s, "NORTHSTAR_SOCKET_%s=%zu", m->sockets[i].name, 3 + i) < 0)
+			s = NULL;
+		env[(*n)++] = keep(sc, s);
+	}
+	if (m->console.present) {
+		char *s = NULL;
+		if (asprintf(&s, "NORTHSTAR_CONSOLE=%zu", 3 + m->nsockets) < 0)
 			s = NULL;
 		env[(*n)++] = keep(sc, s);
 	}
@@ -165,7 +172,7 @@ static char *describe(struct nsd *d, const struct nsd_container *c, const struct
 	const struct ns_manifest *m = nsd_manifest(c);
 	struct scratch sc = {.n = 0};
 	struct ns_rootfs_mount *mounts = calloc(m->nmounts + 1, sizeof(*mounts));
-	const char **env = calloc(m->nenv + a->nenv + m->nsockets + 4, sizeof(*env));
+	const char **env = calloc(m->nenv + a->nenv + m->nsockets + 5, sizeof(*env));
 	char *text = NULL;
 	if (!mounts || !env) {
 		ns_err_set(err, ENOMEM, "out of memory");
@@ -182,7 +189,7 @@ static char *describe(struct nsd *d, const struct nsd_container *c, const struct
 	    .nargs = a->nargs ? a->nargs : m->nargs,
 	    .mounts = mounts,
 	    .nmounts = m->nmounts,
-	    .nfds = m->nsockets,
+	    .nfds = m->nsockets + m->console.present,
 	    .selinux_exec = d->selinux && m->selinux.present ? m->selinux.exec : NULL,
 	};
 	if (m->selinux.present && m->selinux.exec && !d->selinux)
@@ -309,6 +316,7 @@ static int spawn_init(struct nsd *d, const struct nsd_container *c, struct launc
 	    .keep = &f->sv[1],
 	    .nkeep = 1,
 	    .report_fd = 0,
+	    .nofile = d->nofile.rlim_max ? &d->nofile : NULL, /* before the raise: NULL */
 	};
 	return ns_launch_spawn(&l, &f->pid, &f->pidfd, err);
 }
@@ -319,8 +327,13 @@ int nsd_launch(struct nsd *d, struct nsd_container *c, const struct nsd_start_ar
 	const struct ns_io *io = &nsd_manifest(c)->io;
 	struct launch_fds f = {.sv = {-1, -1}, .out_w = -1, .err_w = -1, .pidfd = -1, .pid = -1};
 	int fds[NS_LAUNCH_FDS_MAX];
-	size_t nfds = nsd_manifest(c)->nsockets;
-	for (size_t i = 0; i < nfds && i < NS_LAUNCH_FDS_MAX; i++)
+	size_t nsockets = nsd_manifest(c)->nsockets;
+	size_t nfds = nsockets + nsd_manifest(c)->console.present; /* the console goes last */
+	if (nfds > NS_LAUNCH_FDS_MAX)
+		return ns_err_set(err, EMFILE,
+				  "%zu sockets and a console: more than %d descriptors", nsockets,
+				  NS_LAUNCH_FDS_MAX);
+	for (size_t i = 0; i < nfds; i++)
 		fds[i] = -1;
 	char *text = describe(d, c, a, err);
 	if (!text)
@@ -328,6 +341,8 @@ int nsd_launch(struct nsd *d, struct nsd_container *c, const struct nsd_start_ar
 	int r = -1;
 	pid_t app = 0;
 	if (nsd_sockets_create(d, c, p, fds, err) < 0)
+		goto out;
+	if (nfds > nsockets && nsd_console_attach(d, c, &fds[nsockets], &p->console, err) < 0)
 		goto out;
 	if ((f.out_w = output_of(d, c, io->out, 1, &p->out[0], err)) < 0 ||
 	    (f.err_w = output_of(d, c, io->err, 2, &p->out[1], err)) < 0)
@@ -387,6 +402,9 @@ out:
 			p->out[i] = NULL;
 		}
 		nsd_sockets_remove(d, p);
+		if (p->console)
+			nsd_conn_close(d, p->console);
+		p->console = NULL;
 	}
 	return r < 0 ? ns_err_ret(err) : 0;
 }

@@ -302,6 +302,8 @@ void nsd_process_exited(struct nsd *d, struct nsd_process *p)
 		s.signal = (uint32_t)si.si_status;
 		s.code = si.si_status;
 	}
+	if (p->console) /* a container's console lives as long as the container */
+		nsd_conn_close(d, p->console);
 	nsd_epoll_del(d, p->pidfd);
 	close(p->pidfd);
 	close(p->sock);

@@ -70,17 +70,6 @@ static void on_timer(struct nsd *d)
 	nsd_console_timeouts(d, nsd_now_ms());
 }
 
-static void arm_timer(struct nsd *d)
-{
-	uint64_t next = nsd_console_next_deadline(d);
-	struct itimerspec its = {0};
-	if (next) {
-		its.it_value.tv_sec = (time_t)(next / 1000);
-		its.it_value.tv_nsec = (long)(next % 1000) * 1000000L;
-	}
-	(void)timerfd_settime(d->timerfd, next ? TFD_TIMER_ABSTIME : 0, &its, NULL);
-}
-
 static void dispatch(struct nsd *d, const struct epoll_event *e)
 {
 	struct nsd_ev *ev = e->data.ptr;
@@ -121,7 +110,7 @@ void nsd_loop_once(struct nsd *d, int timeout_ms)
 	if (n == 1)
 		dispatch(d, &e);
 	nsd_console_sweep(d);
-	arm_timer(d);
+	nsd_console_arm_timer(d);
 }
 
 void nsd_loop_run(struct nsd *d)

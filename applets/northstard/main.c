@@ -208,6 +208,7 @@ int northstard_main(int argc, char **argv)
 		return 1;
 	d->epfd = d->sigfd = d->timerfd = d->devnull = -1;
 	d->exe.memfd = -1;
+	d->listener.spare = -1;
 	if (ns_config_load(o.config, &d->cfg, &err) < 0) {
 		fprintf(stderr, "northstard: %s\n", err.msg);
 		free(d);

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include <cJSON.h>
@@ -106,9 +107,10 @@ static inline struct ns_console_id nsd_cid(const struct nsd_container *c)
 struct nsd_process {
 	struct nsd_ev ev; /* NSD_EV_PROCESS: the pidfd */
 	struct nsd_container *c;
-	pid_t pid; /* ns-init, as the host sees it */
-	int pidfd; /* of ns-init */
-	int sock;  /* the launch socket: ns-init's reports */
+	pid_t pid;		  /* ns-init, as the host sees it */
+	int pidfd;		  /* of ns-init */
+	int sock;		  /* the launch socket: ns-init's reports */
+	struct nsd_conn *console; /* its console (manifest console:), or NULL */
 	uint64_t start_ns;
 	struct nsd_container **resources; /* mounted into it: busy while it runs */
 	size_t nresources;
@@ -154,6 +156,8 @@ struct nsd_install {
 
 enum nsd_conn_state { NSD_CONN_HANDSHAKE, NSD_CONN_READY, NSD_CONN_STREAM, NSD_CONN_CLOSED };
 
+struct nsd_rate; /* console_rate.c: the sliding second of max_requests_per_sec */
+
 struct nsd_conn {
 	struct nsd_ev ev;
 	struct nsd_conn *next;
@@ -161,22 +165,33 @@ struct nsd_conn {
 	enum nsd_conn_state state;
 	uint32_t perms;
 	bool subscribed;
-	const char *peer; /* "extern" (container consoles: issue 7) */
+	const char *peer;	     /* tokens' user and target: "extern" or the container's name */
+	struct nsd_container *owner; /* a container's console; NULL: the global console */
+	const struct ns_console_options *opts;
 	struct ns_linebuf lb;
-	char *out; /* bytes not yet written */
+	char *out; /* bytes not yet written: at most one answer and the notifications */
 	size_t outlen, outcap;
-	size_t lagging;	      /* notifications queued since the buffer was last empty */
-	uint64_t deadline_ms; /* 0: none */
-	uint64_t stream_timeout_ms;
+	size_t out_lines;     /* lines in out */
+	uint64_t deadline_ms; /* connect or NPK stream: closed then; 0: none */
+	uint64_t resume_ms;   /* rate limit: reading pauses until then; 0: not paused */
+	struct nsd_rate *rate;
 	struct nsd_install *inst;
-	bool want_out; /* EPOLLOUT registered */
+	int pipe[2];	 /* install: socket to file by splice */
+	uint32_t events; /* what epoll watches: 0 (not in the set), EPOLLIN or EPOLLOUT */
+	bool yielded;	 /* stopped reading with lines left, to let others have a turn */
 };
 
+/* The global listener and the console's own bookkeeping. */
 struct nsd_listener {
 	struct nsd_ev ev;
 	int fd;
-	bool paused; /* out of descriptors: off the epoll set until a connection closes */
-	char path[108]; /* unix: removed at shutdown */
+	bool paused;	   /* out of descriptors and no spare: off the epoll set for a while */
+	bool refusing;	   /* out of descriptors: connections are accepted and closed */
+	int spare;	   /* a descriptor kept free for that accept-and-close */
+	char path[108];	   /* unix: removed at shutdown */
+	size_t closed;	   /* closed connections waiting for the sweep */
+	uint64_t next_ms;  /* earliest connection deadline known (may be early); 0: none */
+	uint64_t armed_ms; /* what the timerfd is set to; 0: disarmed */
 };
 
 struct nsd {
@@ -191,6 +206,8 @@ struct nsd {
 	struct nsd_ev sig_ev, timer_ev;
 	int sigfd, timerfd;
 	uint64_t start_ms; /* monotonic: tokens */
+	struct rlimit
+	    nofile; /* RLIMIT_NOFILE at start-up: the daemon raises its own, children get this */
 	struct nsd_repo *repos;
 	size_t nrepos;
 	struct nsd_container *containers;
@@ -315,20 +332,43 @@ void nsd_output_read(struct nsd *d, struct nsd_output *o);
 /* Reads what is left (the writers are gone) and frees it. */
 void nsd_output_close(struct nsd *d, struct nsd_output *o);
 
-/* --- console.c --- */
+/* --- console_listen.c: the global listener --- */
+/* Raises RLIMIT_NOFILE to its hard limit (d->nofile keeps the old one for children),
+ * then listens on console.global.bind, if any. */
 int nsd_console_listen(struct nsd *d, struct ns_err *err);
+/* New connections; out of descriptors, they are accepted and closed at once. */
 void nsd_console_accept(struct nsd *d);
+void nsd_console_listen_close(struct nsd *d);
+
+/* --- console.c: connections --- */
+/* A connection on fd (non-blocking, ours from now on) with the global console's
+ * settings, or a container's when owner is set. NULL when out of memory (fd closed). */
+struct nsd_conn *nsd_conn_new(struct nsd *d, int fd, struct nsd_container *owner);
+/* A container's console: a socketpair whose far end (blocking, close-on-exec) goes to
+ * *child_fd for the container and whose near end is a connection with the manifest's
+ * permissions, the container's identity and console.options. */
+int nsd_console_attach(struct nsd *d, struct nsd_container *c, int *child_fd, struct nsd_conn **ret,
+		       struct ns_err *err);
 void nsd_conn_event(struct nsd *d, struct nsd_conn *c, uint32_t events);
+/* The timer fired: deadlines (connect, NPK stream) and rate-limit pauses. */
 void nsd_console_timeouts(struct nsd *d, uint64_t now);
-uint64_t nsd_console_next_deadline(const struct nsd *d);
+/* Sets the timerfd to the earliest console deadline (a no-op when unchanged). */
+void nsd_console_arm_timer(struct nsd *d);
 void nsd_console_close_all(struct nsd *d);
-/* Queues a line (without newline) on a connection; false when it was closed. */
+/* Queues a line (without newline) on a connection; false when it was closed. A
+ * notification closes a connection that has notification_buffer_size lines waiting. */
 bool nsd_conn_send(struct nsd *d, struct nsd_conn *c, char *line, bool notification);
 void nsd_conn_close(struct nsd *d, struct nsd_conn *c);
 /* c->inst is set: feeds what the line buffer holds, then reads the rest raw. */
 void nsd_conn_begin_stream(struct nsd *d, struct nsd_conn *c);
 /* Frees closed connections; run between rounds of events. */
 void nsd_console_sweep(struct nsd *d);
+
+/* --- console_rate.c: max_requests_per_sec over a sliding second --- */
+/* True when one more message may be read now (then counted by nsd_rate_take); else
+ * *resume_ms is when one may. */
+bool nsd_rate_admit(struct nsd_rate **rate, uint64_t max, uint64_t now_ms, uint64_t *resume_ms);
+void nsd_rate_take(struct nsd_rate *rate, uint64_t now_ms);
 
 /* --- requests.c --- */
 /* Handles one decoded request on c (permission checked); queues the response. */

@@ -120,6 +120,28 @@ static void do_kill(struct nsd *d, struct nsd_conn *c, const struct ns_console_r
 	respond(d, c, &r);
 }
 
+/* The request's environment within the limits a manifest's has (spec §5b P-C3): more
+ * would only be a way to make the daemon copy megabytes into every start. */
+static bool env_too_big(const struct ns_console_request *q, char *text, size_t size)
+{
+	if (q->nenvironment > NS_ENV_MAX) {
+		snprintf(text, size, "%zu environment variables, more than %d", q->nenvironment,
+			 NS_ENV_MAX);
+		return true;
+	}
+	for (size_t i = 0; i < q->nenvironment; i++) {
+		const struct ns_kv *kv = &q->environment[i];
+		if (strlen(kv->key) > NS_ENV_NAME_MAX || strlen(kv->value) > NS_ENV_VALUE_MAX) {
+			snprintf(text, size,
+				 "environment variable '%.64s': the name may have %d bytes and the "
+				 "value %d",
+				 kv->key, NS_ENV_NAME_MAX, NS_ENV_VALUE_MAX);
+			return true;
+		}
+	}
+	return false;
+}
+
 static void do_start(struct nsd *d, struct nsd_conn *c, const struct ns_console_request *q)
 {
 	struct ns_console_response r = {.kind = NS_RESP_START};
@@ -134,11 +156,15 @@ static void do_start(struct nsd *d, struct nsd_conn *c, const struct ns_console_
 	    .nenv = q->nenvironment,
 	};
 	bool ok = false;
-	if (!x)
+	if (!x) {
 		invalid_container(&r.result, &q->container);
-	else if (nsd_start(d, x, &a, &e, text, sizeof(text)) < 0)
+	} else if (env_too_big(q, text, sizeof(text))) {
+		e.kind = NS_ERROR_INVALID_ARGUMENTS;
+		e.text = text;
 		result_error(&r.result, &q->container, &e);
-	else {
+	} else if (nsd_start(d, x, &a, &e, text, sizeof(text)) < 0) {
+		result_error(&r.result, &q->container, &e);
+	} else {
 		result_ok(&r.result, x);
 		ok = true;
 	}
@@ -241,12 +267,12 @@ static void do_mounts(struct nsd *d, struct nsd_conn *c, const struct ns_console
 
 static void do_install(struct nsd *d, struct nsd_conn *c, const struct ns_console_request *q)
 {
-	if (q->size > d->cfg.global.options.max_npk_install_size) {
+	if (q->size > c->opts->max_npk_install_size) {
 		ns_warn(&d->log, NSD_TAG,
 			"console: install of %llu bytes is over the limit of "
 			"%llu: closing the connection",
 			(unsigned long long)q->size,
-			(unsigned long long)d->cfg.global.options.max_npk_install_size);
+			(unsigned long long)c->opts->max_npk_install_size);
 		nsd_conn_close(d, c);
 		return;
 	}
@@ -294,9 +320,9 @@ static void do_token(struct nsd *d, struct nsd_conn *c, const struct ns_console_
 		}
 	} else {
 		r.kind = NS_RESP_TOKEN_VERIFICATION;
-		r.verification = ns_token_verify(
-		    &d->token_key, now, d->cfg.global.options.token_validity_ns / 1000000u,
-		    q->token, q->user, c->peer, q->shared, q->shared_len);
+		r.verification =
+		    ns_token_verify(&d->token_key, now, c->opts->token_validity_ns / 1000000u,
+				    q->token, q->user, c->peer, q->shared, q->shared_len);
 	}
 	respond(d, c, &r);
 }
@@ -313,9 +339,12 @@ void nsd_request(struct nsd *d, struct nsd_conn *c, const struct ns_console_requ
 		return;
 	}
 	switch (q->kind) {
-	case NS_REQ_IDENT:
+	case NS_REQ_IDENT: /* a container's own id; extern:0.0.0 outside */
 		r.kind = NS_RESP_IDENT;
-		r.ident.name = c->peer;
+		if (c->owner)
+			r.ident = nsd_cid(c->owner);
+		else
+			r.ident.name = c->peer;
 		respond(d, c, &r);
 		break;
 	case NS_REQ_LIST:

@@ -191,7 +191,7 @@ t_run "debug command: its exit logged" log_wait "app:0.0.1 debug: exited with st
 daemon_stop
 t_run "-d: unmounted at shutdown" sh -c "! grep -q ' $T/run/' /proc/self/mountinfo"
 
-# --- out of descriptors: the listener pauses, and comes back ----------------------------------
+# --- out of descriptors: new connections refused at once, without spinning ------------------
 NSD_NOFILE=48 daemon_start || t_fail "daemon starts with 48 descriptors" "$(tail -n 3 "$T/log")"
 ticks() { awk '{ print $14 + $15 }' "/proc/$DPID/stat"; }
 ticks0=$(ticks)
@@ -202,7 +202,7 @@ for i in range(80):
 time.sleep(1)
 for s in socks: s.close()
 print("done")' "$T/console")" done
-t_run "out of descriptors: logged once, no spin" log_wait "out of descriptors: not accepting" 5
+t_run "out of descriptors: logged once, no spin" log_wait "out of descriptors: refusing connections" 5
 t_eq "the console serves again" "$(C ident)" '{"response":{"ident":"extern:0.0.0"}}'
 t_run "the daemon did not spin (under 0.3 s of CPU for it all)" test $(($(ticks) - ticks0)) -lt 30
 daemon_stop
