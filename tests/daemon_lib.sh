@@ -38,6 +38,28 @@ daemon_need() {
 	fi
 }
 
+# A daemon killed by the test leaves its runtime cgroup behind, and on cgroup v1 with RT
+# group scheduling that cgroup keeps the whole real-time budget: the next runtime (under
+# another name) could give none to its containers. Remove the tree in every hierarchy.
+daemon_cgroups_remove() {
+	dcr_name=$(sed -n 's/^cgroup: *//p' "$T/northstar.yaml" 2>/dev/null)
+	[ -n "$dcr_name" ] || return 0
+	for dcr_try in 1 2 3 4 5 6 7 8 9 10; do
+		dcr_left=0
+		for dcr_m in $(awk '$3 == "cgroup" || $3 == "cgroup2" {print $2}' /proc/self/mounts); do
+			[ -d "$dcr_m/$dcr_name" ] || continue
+			for dcr_d in $(find "$dcr_m/$dcr_name" -depth -type d); do
+				for dcr_p in $(cat "$dcr_d/cgroup.procs" 2>/dev/null); do
+					kill -KILL "$dcr_p" 2>/dev/null
+				done
+				rmdir "$dcr_d" 2>/dev/null || dcr_left=1
+			done
+		done
+		[ $dcr_left = 0 ] && return 0
+		sleep 0.2
+	done
+}
+
 daemon_cleanup() {
 	[ -n "${KEEP_LOG:-}" ] && cp "$T/log" "$KEEP_LOG"
 	exec 3>&- 4<&- 2>/dev/null
@@ -45,6 +67,7 @@ daemon_cleanup() {
 		kill -KILL "$DPID" 2>/dev/null
 		sleep 0.2
 	fi
+	[ -n "${T:-}" ] && daemon_cgroups_remove
 	[ -n "${T:-}" ] && rm -rf "$T"
 }
 

@@ -272,6 +272,22 @@ bool nsd_conn_send(struct nsd *d, struct nsd_conn *c, char *line, bool notificat
 
 /* --- the handshake ----------------------------------------------------------------- */
 
+/* "full", or the names joined as Northstar's log line lists them. */
+static void perms_text(uint32_t perms, char *buf, size_t size)
+{
+	if (perms == NS_PERM_FULL) {
+		snprintf(buf, size, "full");
+		return;
+	}
+	size_t n = (size_t)snprintf(buf, size, "[");
+	for (unsigned p = 0; p < NS_PERM_COUNT && n < size; p++)
+		if (perms & (1u << p))
+			n += (size_t)snprintf(buf + n, size - n, "%s%s", n > 1 ? ", " : "",
+					      ns_perm_name(p));
+	if (n < size)
+		snprintf(buf + n, size - n, "]");
+}
+
 static void handshake(struct nsd *d, struct nsd_conn *c, const struct ns_console_frame *f)
 {
 	struct ns_err err = {0};
@@ -300,10 +316,13 @@ static void handshake(struct nsd *d, struct nsd_conn *c, const struct ns_console
 	c->state = NSD_CONN_READY;
 	c->subscribed = f->subscribe_notifications;
 	c->deadline_ms = 0;
+	char perms[256];
+	perms_text(c->perms, perms, sizeof(perms));
 	if (c->owner)
-		ns_info(&d->log, NSD_TAG, "Container %s connected", c->owner->id);
+		ns_info(&d->log, NSD_TAG, "Container %s connected with permissions %s",
+			c->owner->id, perms);
 	else
-		ns_info(&d->log, NSD_TAG, "Client extern connected");
+		ns_info(&d->log, NSD_TAG, "Client extern connected with permissions %s", perms);
 }
 
 /* --- the install stream ------------------------------------------------------------ */

@@ -95,7 +95,9 @@ if no_cgroups memeater:0.0.1; then
 	NS kill memeater:0.0.1 9 >/dev/null 2>&1
 	note "^container memeater:0.0.1 exited" 5
 else
-	s_assume "out of memory, logged" "Process memeater:0.0.1 is out of memory" 20
+	# Reclaim of the image's file pages can stall the eater at its limit for seconds
+	# before the OOM killer acts (seen under load): allow a minute.
+	s_assume "out of memory, logged" "Process memeater:0.0.1 is out of memory" 60
 	s_note "out of memory, notified" "^container memeater:0.0.1 memory event " 5
 	s_note "the OOM killer ends it" "^container memeater:0.0.1 exited with status signalled (9|15)$" 10
 fi

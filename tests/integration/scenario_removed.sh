@@ -72,7 +72,7 @@ scenario cgroups_memory
 s_expect "install test-resource" 0 "installed" NS install "$NPK/test-resource-0.0.1.npk" mem
 s_run "repack the test-container with a 10 MB memory limit" with_manifest \
 	"$NPK/test-container-0.0.1.npk" "$T/tc-mem.npk" \
-	'$a cgroups:\n  memory:\n    oom_monitor: true\n    memory_hard_limit: 10000000\n    swappiness: 0'
+	'/^cgroups:$/a\  memory:\n    oom_monitor: true\n    memory_hard_limit: 10000000\n    swappiness: 0'
 s_expect "install it" 0 "installed" NS install "$T/tc-mem.npk" mem
 tc sleep
 s_assume "Sleeping" "test-container:0.0.1: Sleeping\.\.\.$"
