@@ -147,7 +147,8 @@ int ns_cgroup_create(struct ns_cgroup_runtime *rt, const char *name, const struc
 	for (size_t i = 0; i < NS_CGROUP_HIER_MAX; i++)
 		cg->dir[i].fd = -1;
 	link_live(cg);
-	if (make_dirs(cg, err) < 0 || ns_cgroup_plan_apply(&plan, cg, notes, err) < 0 ||
+	if (make_dirs(cg, err) < 0 || ns_cgroup_rt_reserve(cg, m, err) < 0 ||
+	    ns_cgroup_plan_apply(&plan, cg, notes, err) < 0 ||
 	    (m && m->present && m->memory.present && m->memory.oom_monitor &&
 	     caps.present[NS_CGROUP_MEMORY] && ns_cgroup_oom_setup(cg, err) < 0)) {
 		ns_cgroup_plan_free(&plan);
@@ -203,6 +204,8 @@ int ns_cgroup_destroy(struct ns_cgroup *cg, unsigned timeout_ms, struct ns_err *
 		    ns_cgroup_kill_remove(d->path, rt->layout.hier[i].v2, &rt->no_cgroup_kill,
 					  timeout_ms, false, NULL, err) < 0)
 			r = ns_err_wrap(err, "remove cgroup of '%s'", cg->rel);
+		if (r == 0 && (int)i == rt->layout.ctrl[NS_CGROUP_CPU])
+			ns_cgroup_rt_release(cg);
 		if (r == 0)
 			remove_parents(cg, i);
 	}

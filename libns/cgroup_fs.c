@@ -332,6 +332,10 @@ static int kill_remove_at(const char *path, bool v2, bool *no_kill, uint64_t dea
 	}
 	if (empty_cgroup(fd, path, v2, no_kill, deadline, killed, err) < 0)
 		return ns_err_ret(err);
+	/* v1 RT group scheduling: the kernel drops a removed cgroup's realtime time only
+	 * later (after RCU), so a parent giving back its loan at once would be refused. */
+	if (!v2)
+		(void)ns_cgroup_write(fd, "cpu.rt_runtime_us", "0");
 	return remove_dir(path, deadline, err);
 }
 

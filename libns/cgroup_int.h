@@ -33,6 +33,7 @@ struct ns_cgroup {
 	int oom_fd;
 	uint64_t v1_ooms; /* eventfd counts so far */
 	struct ns_cgroup_memory_events last;
+	int64_t rt_runtime, rt_period; /* realtime time lent along its path (cgroup_rt.c) */
 };
 
 /* --- the plan: every controller file a manifest writes, in order ---------------- */
@@ -66,6 +67,13 @@ void ns_cgroup_plan_free(struct ns_cgroup_plan *p);
 /* Runs the plan against a container's directories. */
 int ns_cgroup_plan_apply(const struct ns_cgroup_plan *p, const struct ns_cgroup *cg,
 			 struct ns_cgroup_notes *notes, struct ns_err *err);
+
+/* Realtime time on v1 RT group scheduling (cgroup_rt.c): lent from the mount's root
+ * down to a new container cgroup's parent before its limits are written, given back
+ * once its directory is gone, and a crashed runtime's loan reclaimed at start. */
+int ns_cgroup_rt_reserve(struct ns_cgroup *cg, const struct ns_cgroups *m, struct ns_err *err);
+void ns_cgroup_rt_release(struct ns_cgroup *cg);
+void ns_cgroup_rt_reclaim(struct ns_cgroup_runtime *rt, struct ns_cgroup_notes *notes);
 
 /* The OOM monitor of a new container cgroup (cgroup_events.c). */
 int ns_cgroup_oom_setup(struct ns_cgroup *cg, struct ns_err *err);

@@ -52,31 +52,8 @@ static int enter_leaf(struct ns_cgroup_runtime *rt, size_t i, struct ns_err *err
 	return 0;
 }
 
-/* v1 with RT group scheduling: a new cpu cgroup has no realtime time (cpu.rt_runtime_us
- * 0), and the kernel refuses a realtime policy to its tasks (EPERM). The runtime's
- * cgroup takes the budget of the mount's root, so that containers can be given theirs
- * (cgroups.cpu.realtime_runtime). A refusal (siblings hold the budget) is noted. */
-static void rt_budget(int root, const struct ns_cgroup_dir *d, struct ns_cgroup_notes *notes)
-{
-	char have[32], want[32], period[32];
-	if (ns_cgroup_read(d->fd, "cpu.rt_runtime_us", have, sizeof(have)) <= 0)
-		return; /* no RT group scheduling */
-	if (strcmp(have, "0\n") != 0 ||
-	    ns_cgroup_read(root, "cpu.rt_runtime_us", want, sizeof(want)) <= 0 ||
-	    !strcmp(want, "0\n"))
-		return;
-	if (ns_cgroup_read(root, "cpu.rt_period_us", period, sizeof(period)) > 0)
-		(void)ns_cgroup_write(d->fd, "cpu.rt_period_us", period);
-	int r = ns_cgroup_write(d->fd, "cpu.rt_runtime_us", want);
-	if (r < 0)
-		ns_cgroup_note(notes,
-			       "'%s' got no realtime time (write %.*s to cpu.rt_runtime_us: %s): "
-			       "containers cannot use realtime policies",
-			       d->path, (int)strcspn(want, "\n"), want, strerror(-r));
-}
-
 static int open_runtime_dir(struct ns_cgroup_runtime *rt, size_t i, const char *enable,
-			    struct ns_cgroup_notes *notes, struct ns_err *err)
+			    struct ns_err *err)
 {
 	const struct ns_cgroup_hier *h = &rt->layout.hier[i];
 	struct ns_cgroup_dir *d = &rt->dir[i];
@@ -92,8 +69,6 @@ static int open_runtime_dir(struct ns_cgroup_runtime *rt, size_t i, const char *
 	d->fd = openat(root, rt->name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	if (d->fd < 0)
 		return ns_err_sys(err, errno, "open '%s'", d->path);
-	if (!h->v2 && (h->ctrls & (1u << NS_CGROUP_CPU)))
-		rt_budget(root, d, notes);
 	if (h->own_visible && inside(h->own, rt->name)) {
 		if (enter_leaf(rt, i, err) < 0)
 			return ns_err_ret(err);
@@ -212,10 +187,11 @@ int ns_cgroup_runtime_init(const struct ns_cgroup_layout *l, const char *name,
 		rt->dir[i].fd = -1;
 	ns_cgroup_v2_enable_list(l, enable, sizeof(enable));
 	for (size_t i = 0; i < l->nhier; i++)
-		if (open_runtime_dir(rt, i, enable, notes, err) < 0)
+		if (open_runtime_dir(rt, i, enable, err) < 0)
 			goto fail;
 	if (remove_children(rt, notes, "stale", err) < 0)
 		goto fail;
+	ns_cgroup_rt_reclaim(rt, notes);
 	*ret = rt;
 	return 0;
 fail:

@@ -48,6 +48,21 @@ run_tap() {
 	fi
 }
 
+# What earlier runs may have left on this machine that later tests would trip over:
+# cgroups holding v1 real-time time, loop devices, our mounts. Printed, not fixed.
+host_leftovers() {
+	for d in /sys/fs/cgroup/cpu/*/ /sys/fs/cgroup/cpu,cpuacct/*/; do
+		v=$(cat "$d/cpu.rt_runtime_us" 2>/dev/null) || continue
+		[ "$v" = 0 ] || echo "note: $d holds $v us of real-time time"
+	done
+	n=$(losetup -a 2>/dev/null | wc -l)
+	[ "$n" = 0 ] || echo "note: $n loop device(s) attached before the tests"
+	n=$(grep -c ' /tmp/ns-' /proc/self/mounts)
+	[ "$n" = 0 ] || echo "note: $n mount(s) below /tmp/ns-* before the tests"
+	return 0
+}
+host_leftovers
+
 for suite in $SUITES; do
 	case $suite in
 	unit)

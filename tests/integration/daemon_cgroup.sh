@@ -131,6 +131,16 @@ pack rtnone 0.0.1
 sed 's/^name: rtnone/name: rtbudget/' "$T/rtnone-0.0.1.yaml" >"$T/rtbudget-0.0.1.yaml"
 printf 'cgroups:\n  cpu: {realtime_runtime: 100000}\n' >>"$T/rtbudget-0.0.1.yaml"
 pack rtbudget 0.0.1
+# below a parent of its own, on a period of its own: every level lends, scaled
+sed 's/^name: rtnone/name: rtnested/' "$T/rtnone-0.0.1.yaml" >"$T/rtnested-0.0.1.yaml"
+printf 'cgroups:\n  parent: rtgroup/sub\n  cpu: {realtime_runtime: 20000, realtime_period: 100000}\n' \
+	>>"$T/rtnested-0.0.1.yaml"
+sed -i 's|^args: .*|args: [-c, "exec sleep 60"]|' "$T/rtnested-0.0.1.yaml"
+pack rtnested 0.0.1
+# more than the machine has
+sed 's/^name: rtnone/name: rtgreedy/' "$T/rtnone-0.0.1.yaml" >"$T/rtgreedy-0.0.1.yaml"
+printf 'cgroups:\n  cpu: {realtime_runtime: 999999}\n' >>"$T/rtgreedy-0.0.1.yaml"
+pack rtgreedy 0.0.1
 
 write_config
 sed -i "s/^cgroup: .*/cgroup: $RT/" "$T/northstar.yaml"
@@ -138,7 +148,7 @@ daemon_start || { t_fail "daemon starts" "$(cat "$T/log")"; t_done; exit 1; }
 t_ok "daemon starts"
 t_run "start-up: the layout is logged" grep -q "cgroups: [a-z0-9]* layout, runtime cgroup '$RT'" "$T/log"
 t_eq "start-up: the runtime cgroup exists on every hierarchy" "$(runtime_dirs | wc -l)" "$(mounts | wc -l)"
-for n in limits oom cpu plain nested rtnone rtbudget badparent1 badparent2 badattr1 badattr2 badvalue badswap; do
+for n in limits oom cpu plain nested rtnone rtbudget rtnested rtgreedy badparent1 badparent2 badattr1 badattr2 badvalue badswap; do
 	C install "$T/$n-0.0.1.npk" default >/dev/null
 done
 # --- limits, weights and throttles in their files -------------------------------------------
@@ -310,11 +320,31 @@ install_err tasksattr "names a cgroup core file"
 
 # --- realtime time (v1 RT group scheduling) ------------------------------------------------
 if [ "$(ver cpu)" = v1 ] && [ -f "$(mnt cpu)/cpu.rt_runtime_us" ]; then
-	t_eq "realtime: the runtime cgroup holds the root's realtime time" \
-		"$(val "$(mnt cpu)/$RT/cpu.rt_runtime_us")" "$(val "$(mnt cpu)/cpu.rt_runtime_us")"
+	C=$(mnt cpu)
+	t_eq "realtime: an idle runtime cgroup holds no realtime time" "$(val "$C/$RT/cpu.rt_runtime_us")" 0
 	start_err rtnone "cgroups.cpu.realtime_runtime"
 	t_eq "realtime: fifo runs with cgroups.cpu.realtime_runtime" "$(C run rtbudget:0.0.1)" \
 		'{"exit":{"code":0}}'
+	t_eq "realtime: its time is given back" "$(val "$C/$RT/cpu.rt_runtime_us")" 0
+	C start rtnested:0.0.1 >/dev/null
+	t_eq "realtime: nested: the container has its own" \
+		"$(val "$C/$RT/rtgroup/sub/rtnested/cpu.rt_runtime_us") $(val "$C/$RT/rtgroup/sub/rtnested/cpu.rt_period_us")" \
+		"20000 100000"
+	t_eq "realtime: nested: each level lends it, scaled to its period (1 s)" \
+		"$(val "$C/$RT/rtgroup/sub/cpu.rt_runtime_us") $(val "$C/$RT/rtgroup/cpu.rt_runtime_us") $(val "$C/$RT/cpu.rt_runtime_us")" \
+		"200000 200000 200000"
+	t_eq "realtime: nested: the application runs SCHED_FIFO, ns-init does not" \
+		"$(for p in $(cat "$C/$RT/rtgroup/sub/rtnested/tasks"); do awk '{print $41}' "/proc/$p/stat"; done | sort -u | tr '\n' ' ')" "0 1 "
+	start_err rtgreedy "999999 us per 1000000 us cannot be lent to '$C/$RT'"
+	out=$(C start rtgreedy:0.0.1)
+	case $out in
+	*"has $(val "$C/cpu.rt_runtime_us") us per 1000000 us of realtime time, held by '$RT' (200000 us)"*)
+		t_ok "realtime: the refusal says what the machine has and who holds it" ;;
+	*) t_fail "realtime: the refusal says what the machine has and who holds it" "$out" ;;
+	esac
+	t_eq "realtime: a refusal lends nothing" "$(val "$C/$RT/cpu.rt_runtime_us")" 200000
+	C killwait rtnested:0.0.1 9 >/dev/null
+	t_eq "realtime: all given back" "$(val "$C/$RT/cpu.rt_runtime_us")" 0
 	t_clean "realtime"
 else
 	t_eq "realtime: fifo runs (no RT group scheduling here)" "$(C run rtnone:0.0.1)" \
@@ -334,6 +364,11 @@ t_clean "failed start"
 
 # --- a daemon killed with SIGKILL; the next start removes its cgroups ------------------------
 C start plain:0.0.1 >/dev/null
+RTKILL=""
+if [ "$(ver cpu)" = v1 ] && [ -f "$(mnt cpu)/cpu.rt_runtime_us" ]; then
+	C start rtnested:0.0.1 >/dev/null
+	RTKILL=$(val "$(mnt cpu)/$RT/cpu.rt_runtime_us")
+fi
 t_eq "SIGKILL: the container's cgroup exists" "$(leftovers | grep -c '/plain$')" "$(mounts | wc -l | tr -d ' ')"
 kill -KILL "$DPID"
 wait "$DPID" 2>/dev/null
@@ -341,6 +376,11 @@ DPID=""
 t_eq "SIGKILL: its cgroups outlive the daemon" "$(leftovers | grep -c '/plain$')" "$(mounts | wc -l | tr -d ' ')"
 daemon_start || { t_fail "daemon restarts" "$(cat "$T/log")"; t_done; exit 1; }
 t_run "restart: the stale cgroup's removal is logged" grep -q "removed stale cgroup 'plain'" "$T/log"
+if [ -n "$RTKILL" ]; then
+	t_eq "restart: the killed runtime had lent realtime time" "$RTKILL" 200000
+	t_eq "restart: and it is taken back" "$(val "$(mnt cpu)/$RT/cpu.rt_runtime_us")" 0
+	t_run "restart: which is logged" grep -q "gave back the 200000 us per 1000000 us of realtime time a previous runtime held" "$T/log"
+fi
 t_clean "restart after SIGKILL"
 t_eq "restart: the container starts again" "$(C run plain:0.0.1 --init /bin/true)" '{"exit":{"code":0}}'
 
