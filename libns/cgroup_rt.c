@@ -107,7 +107,7 @@ static void give_back(int root, struct chain *c, size_t upto, int64_t runtime, i
 	}
 }
 
-/* "a (950000 us), b (100000 us)": the children of dir holding realtime time. */
+/* "'a' (950000 us), 'b' (100000 us)": the children of dir holding realtime time. */
 static void holders(int dir, char *out, size_t size)
 {
 	int dfd = openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
