@@ -31,6 +31,8 @@
 #include "libns/util.h"
 #include "nsd.h"
 
+#define NSD_MALLOC_THRESHOLD (64 * 1024)
+
 static const char usage[] =
     "usage: northstard [-c FILE] [--check] [-d] [-v]...\n"
     "\n"
@@ -225,6 +227,10 @@ int northstard_main(int argc, char **argv)
 		    : o.verbose	  ? NS_LOG_DEBUG
 				  : NS_LOG_INFO);
 	d->config_path = o.config;
+	/* Fixed thresholds: glibc otherwise raises both after the first large free, and
+	 * then keeps up to twice that much freed heap mapped for good. */
+	mallopt(M_MMAP_THRESHOLD, NSD_MALLOC_THRESHOLD);
+	mallopt(M_TRIM_THRESHOLD, NSD_MALLOC_THRESHOLD);
 	if (startup(d, &o, &err) < 0) {
 		ns_error(&d->log, NSD_TAG, "%s", err.msg);
 		d->exit_status = 1;

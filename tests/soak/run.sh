@@ -18,11 +18,12 @@
 # cgroups, threads and children must then come back exactly; RSS and the mapped data size
 # (VmData) may end up to SLACK_KIB (192) above the start. Why any slack: northstard's heap
 # is glibc malloc's, which gives memory back to the kernel only when more than
-# M_TRIM_THRESHOLD (128 KiB) is free at the top of the heap, and keeps freed chunks below
-# a chunk still in use; so after thousands of interleaved requests up to 128 KiB of free
-# heap plus some fragmentation can stay mapped and resident with nothing leaked (measured
-# here after 60 s: RSS +24 KiB, VmData +132 KiB; between 15 s rounds of the same load
-# VmData also stayed flat). Why 192 KiB: the trim threshold plus 64 KiB; the load makes
+# M_TRIM_THRESHOLD (northstard fixes it at 64 KiB) is free at the top of the heap, and
+# keeps freed chunks below a chunk still in use; so after thousands of interleaved
+# requests some free heap and fragmentation can stay mapped and resident with nothing
+# leaked (measured here after 60 s: VmData +48 to +140 KiB, RSS likewise; over 3
+# minutes VmData went up and down and ended where it was after the first 30 s). Why
+# 192 KiB: the 128 KiB glibc's default would keep plus 64 KiB; the load makes
 # tens of thousands of requests a minute, so a leak of a few bytes per request, or of one
 # buffer, memfd or mount per operation, crosses it.
 : "${NS_TOP:=$(cd "$(dirname "$0")/../.." && pwd)}"
