@@ -21,8 +21,8 @@
 # M_TRIM_THRESHOLD (northstard fixes it at 64 KiB) is free at the top of the heap, and
 # keeps freed chunks below a chunk still in use; so after thousands of interleaved
 # requests some free heap and fragmentation can stay mapped and resident with nothing
-# leaked (measured here after 60 s: VmData +48 to +140 KiB, RSS likewise; over 3
-# minutes VmData went up and down and ended where it was after the first 30 s). Why
+# leaked (measured here after 60 s: VmData +48 to +140 KiB, RSS likewise; over 90 s
+# VmData went up and down, ending 300 KiB below its peak). Why
 # 192 KiB: the 128 KiB glibc's default would keep plus 64 KiB; the load makes
 # tens of thousands of requests a minute, so a leak of a few bytes per request, or of one
 # buffer, memfd or mount per operation, crosses it.
