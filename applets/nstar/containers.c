@@ -210,13 +210,7 @@ static int print_list(const struct nstar *ns, struct list_row *rows, size_t n)
 						NSTAR_STYLE_NONE};
 		r = nstar_table_add(&t, cells, styles);
 	}
-	if (r == 0)
-		nstar_table_print(&t, stdout,
-				  ns->color    ? NSTAR_TABLE_COLOR
-				  : ns->pretty ? NSTAR_TABLE_PRETTY
-					       : NSTAR_TABLE_TSV);
-	nstar_table_free(&t);
-	return r < 0 ? nstar_failf("out of memory") : 0;
+	return nstar_table_finish(ns, &t, r);
 }
 
 static int list_rows(struct nstar_conn *c, struct list_row **ret_rows, size_t *ret_n,
@@ -329,13 +323,7 @@ static int print_results(const struct nstar *ns, const struct ns_console_respons
 		const char *cells[] = {nstar_id_str(&res->container, id, sizeof(id)), text};
 		r = nstar_table_add(&t, cells, styles);
 	}
-	if (r == 0)
-		nstar_table_print(&t, stdout,
-				  ns->color    ? NSTAR_TABLE_COLOR
-				  : ns->pretty ? NSTAR_TABLE_PRETTY
-					       : NSTAR_TABLE_TSV);
-	nstar_table_free(&t);
-	return r < 0 ? nstar_failf("out of memory") : 0;
+	return nstar_table_finish(ns, &t, r);
 }
 
 static int mount_request(const struct nstar *ns, struct nstar_conn *c, enum ns_request_kind kind,

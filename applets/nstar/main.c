@@ -24,6 +24,7 @@
 #include "libns/units.h"
 #include "libns/util.h"
 #include "nstar.h"
+#include "table.h"
 
 const char nstar_usage[] =
     "usage: nstar [-u URL] [-j] [-t DURATION] COMMAND [ARGS...]\n"
@@ -247,6 +248,17 @@ int nstar_failf(const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	return NSTAR_EXIT_FAIL;
+}
+
+int nstar_table_finish(const struct nstar *ns, struct nstar_table *t, int r)
+{
+	if (r == 0)
+		nstar_table_print(t, stdout,
+				  ns->color    ? NSTAR_TABLE_COLOR
+				  : ns->pretty ? NSTAR_TABLE_PRETTY
+					       : NSTAR_TABLE_TSV);
+	nstar_table_free(t);
+	return r < 0 ? nstar_failf("out of memory") : 0;
 }
 
 /* getopt_long's tables for cmd: long-only flags get values from 256 on. */

@@ -107,6 +107,11 @@ int nstar_usage_error(const struct nstar_cmd *cmd, const char *fmt, ...)
 int nstar_fail(const struct ns_err *err);
 int nstar_failf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+struct nstar_table;
+/* Prints t on stdout in the output's mode (drawn and coloured, drawn, or TSV) unless
+ * filling it failed (r < 0), frees it; returns the exit status. */
+int nstar_table_finish(const struct nstar *ns, struct nstar_table *t, int r);
+
 /* Checks a container operand; a malformed one is a usage error (-2, reported). */
 int nstar_container_arg_check(const struct nstar_cmd *cmd, const char *text,
 			      struct nstar_container_arg *out);

@@ -59,13 +59,7 @@ static int print_repositories(const struct nstar *ns, const struct ns_console_re
 	int r = 0;
 	for (size_t i = 0; i < n && r == 0; i++)
 		r = nstar_table_add(&t, &ids[i], bold);
-	if (r == 0)
-		nstar_table_print(&t, stdout,
-				  ns->color    ? NSTAR_TABLE_COLOR
-				  : ns->pretty ? NSTAR_TABLE_PRETTY
-					       : NSTAR_TABLE_TSV);
-	nstar_table_free(&t);
-	return r < 0 ? nstar_failf("out of memory") : 0;
+	return nstar_table_finish(ns, &t, r);
 }
 
 int nstar_cmd_repositories(const struct nstar *ns, int argc, char **argv)
