@@ -52,6 +52,20 @@ int ns_cgroup_read_u64(int dirfd, const char *file, uint64_t *out)
 	return 0;
 }
 
+int ns_cgroup_read_i64(int dirfd, const char *file, int64_t *out)
+{
+	char buf[64], *end;
+	ssize_t n = ns_cgroup_read(dirfd, file, buf, sizeof(buf));
+	if (n < 0)
+		return (int)n;
+	errno = 0;
+	long long v = strtoll(buf, &end, 10);
+	if (errno || end == buf || (*end && *end != '\n'))
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
 int ns_cgroup_write(int dirfd, const char *file, const char *value)
 {
 	ns_autoclose int fd = openat(dirfd, file, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);

@@ -85,6 +85,7 @@ void ns_cgroup_note(struct ns_cgroup_notes *n, const char *fmt, ...)
 /* Reads a small control file of dirfd into buf (NUL-terminated). Returns length. */
 ssize_t ns_cgroup_read(int dirfd, const char *file, char *buf, size_t size);
 int ns_cgroup_read_u64(int dirfd, const char *file, uint64_t *out);
+int ns_cgroup_read_i64(int dirfd, const char *file, int64_t *out); /* "-1" in cpu.rt_* */
 /* Writes one value; -errno (no message) so callers can tell ENOENT apart. */
 int ns_cgroup_write(int dirfd, const char *file, const char *value);
 /* mkdir of every missing component of rel beneath dirfd; on v1 cpuset copies the

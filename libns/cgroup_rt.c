@@ -20,20 +20,6 @@
 #define RT_FILE	    "cpu.rt_runtime_us"
 #define PERIOD_FILE "cpu.rt_period_us"
 
-static int read_i64(int dirfd, const char *file, int64_t *out)
-{
-	char buf[32], *end;
-	ssize_t n = ns_cgroup_read(dirfd, file, buf, sizeof(buf));
-	if (n <= 0)
-		return n < 0 ? (int)n : -EINVAL;
-	errno = 0;
-	long long v = strtoll(buf, &end, 10);
-	if (errno || end == buf || (*end && *end != '\n'))
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
 static int write_i64(int dirfd, int64_t v)
 {
 	char buf[32];
@@ -84,23 +70,21 @@ static int chain_build(const struct ns_cgroup_runtime *rt, const char *rel, stru
 	return 0;
 }
 
-static int chain_open(int root, struct chain *c, size_t k)
+static int chain_open(int root, const struct chain *c, size_t k)
 {
-	char save = c->path[c->ends[k]];
-	c->path[c->ends[k]] = '\0';
-	int fd = openat(root, c->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-	c->path[c->ends[k]] = save;
-	return fd;
+	char level[PATH_MAX];
+	snprintf(level, sizeof(level), "%.*s", (int)c->ends[k], c->path);
+	return openat(root, level, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 }
 
 /* Lowers levels [0, upto) by the loan, deepest first; cgroups gone are skipped. */
-static void give_back(int root, struct chain *c, size_t upto, int64_t runtime, int64_t period)
+static void give_back(int root, const struct chain *c, size_t upto, int64_t runtime, int64_t period)
 {
 	while (upto-- > 0) {
 		ns_autoclose int fd = chain_open(root, c, upto);
 		int64_t have, per;
-		if (fd < 0 || read_i64(fd, RT_FILE, &have) < 0 || have < 0 ||
-		    read_i64(fd, PERIOD_FILE, &per) < 0 || per <= 0)
+		if (fd < 0 || ns_cgroup_read_i64(fd, RT_FILE, &have) < 0 || have < 0 ||
+		    ns_cgroup_read_i64(fd, PERIOD_FILE, &per) < 0 || per <= 0)
 			continue;
 		int64_t v = have - scaled(runtime, period, per);
 		(void)write_i64(fd, v > 0 ? v : 0);
@@ -124,7 +108,7 @@ static void holders(int dir, char *out, size_t size)
 		ns_autoclose int cfd = -1;
 		if (e->d_type != DT_DIR || e->d_name[0] == '.' ||
 		    (cfd = openat(dir, e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
-		    read_i64(cfd, RT_FILE, &v) < 0 || v == 0)
+		    ns_cgroup_read_i64(cfd, RT_FILE, &v) < 0 || v == 0)
 			continue;
 		int w = snprintf(out + len, size - len, "%s'%s' (%" PRId64 " us)", len ? ", " : "",
 				 e->d_name, v);
@@ -146,11 +130,10 @@ static int lend_failed(int root, const char *mount, const struct chain *c, size_
 	int64_t budget = 0, per = 0;
 	snprintf(level, sizeof(level), "%.*s", (int)c->ends[k], c->path);
 	char *slash = strrchr(level, '/');
-	struct chain copy = *c;
-	ns_autoclose int pfd = k == 0 ? dup(root) : chain_open(root, &copy, k - 1);
+	ns_autoclose int pfd = k == 0 ? dup(root) : chain_open(root, c, k - 1);
 	if (pfd >= 0) {
-		(void)read_i64(pfd, RT_FILE, &budget);
-		(void)read_i64(pfd, PERIOD_FILE, &per);
+		(void)ns_cgroup_read_i64(pfd, RT_FILE, &budget);
+		(void)ns_cgroup_read_i64(pfd, PERIOD_FILE, &per);
 		holders(pfd, held, sizeof(held));
 	}
 	return ns_err_set(err, -r,
@@ -162,15 +145,15 @@ static int lend_failed(int root, const char *mount, const struct chain *c, size_
 }
 
 /* Raises levels [0, c->n) by the loan, top down; undone on failure. */
-static int lend(int root, const char *mount, struct chain *c, int64_t runtime, int64_t period,
+static int lend(int root, const char *mount, const struct chain *c, int64_t runtime, int64_t period,
 		struct ns_err *err)
 {
 	for (size_t k = 0; k < c->n; k++) {
 		ns_autoclose int fd = chain_open(root, c, k);
 		int64_t have, per;
-		int r = fd < 0 ? -errno : read_i64(fd, RT_FILE, &have);
+		int r = fd < 0 ? -errno : ns_cgroup_read_i64(fd, RT_FILE, &have);
 		if (r == 0)
-			r = read_i64(fd, PERIOD_FILE, &per);
+			r = ns_cgroup_read_i64(fd, PERIOD_FILE, &per);
 		if (r == 0 && have < 0)
 			continue; /* unlimited already */
 		if (r == 0 && per <= 0)
@@ -196,7 +179,7 @@ int ns_cgroup_rt_reserve(struct ns_cgroup *cg, const struct ns_cgroups *m, struc
 	int64_t period = 0;
 	if (m->cpu.has_rt_period && m->cpu.rt_period > 0 && m->cpu.rt_period <= INT64_MAX)
 		period = (int64_t)m->cpu.rt_period;
-	else if (read_i64(cg->dir[i].fd, PERIOD_FILE, &period) < 0 || period <= 0)
+	else if (ns_cgroup_read_i64(cg->dir[i].fd, PERIOD_FILE, &period) < 0 || period <= 0)
 		return ns_err_set(err, EINVAL, "read '%s/" PERIOD_FILE "'", cg->dir[i].path);
 	if (m->cpu.rt_runtime > period)
 		return ns_err_set(err, EINVAL,
@@ -235,8 +218,8 @@ void ns_cgroup_rt_reclaim(struct ns_cgroup_runtime *rt, struct ns_cgroup_notes *
 	int i = rt_hier(rt);
 	int64_t have, per;
 	struct chain c;
-	if (i < 0 || read_i64(rt->dir[i].fd, RT_FILE, &have) < 0 || have <= 0 ||
-	    read_i64(rt->dir[i].fd, PERIOD_FILE, &per) < 0 || per <= 0 ||
+	if (i < 0 || ns_cgroup_read_i64(rt->dir[i].fd, RT_FILE, &have) < 0 || have <= 0 ||
+	    ns_cgroup_read_i64(rt->dir[i].fd, PERIOD_FILE, &per) < 0 || per <= 0 ||
 	    chain_build(rt, NULL, &c) < 0)
 		return;
 	ns_autoclose int root = open(rt->layout.hier[i].mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
