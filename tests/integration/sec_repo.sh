@@ -282,4 +282,60 @@ t_eq "nothing left behind (no temporary file, mount or loop device)" "$(left)" "
 daemon_stop
 t_eq "daemon stops" "$?" 0
 
+# --- manifest limits: 64 KiB of text and 4096 YAML nodes -----------------------------------
+# bigman NAME N: a manifest whose custom holds N integers; HEAD (name, version, uid, gid)
+# and the custom pair make 11 nodes more
+bigman() {
+	python3 -c 'import sys
+print("name: %s\nversion: 0.0.1\nuid: 1000\ngid: 1000\ncustom: [%s]" % (sys.argv[1], ",".join(["1"] * int(sys.argv[2]))))' "$1" "$2" >"$T/$1.yaml"
+}
+bigman atlimit 4085
+bigman overnodes 4086
+bigman attack 330000 # the finding: 660 KB of custom elements, signed
+asize=$(stat -c %s "$T/attack.yaml")
+t_run "sextant pack: a manifest at the limits is packed" \
+	"$NS_BIN" sextant pack -m "$T/atlimit.yaml" -r "$T/lib-1.0.0" -k "$T/test.key" -o "$T/atlimit.npk"
+t_expect "sextant pack: one node over the limit, refused naming value and limit" 1 \
+	"$T/overnodes.yaml: 4097 YAML nodes, more than a manifest may have (4096)" \
+	"$NS_BIN" sextant pack -m "$T/overnodes.yaml" -r "$T/lib-1.0.0" -k "$T/test.key" -o "$T/x.npk"
+t_expect "sextant pack: the 660 KB manifest refused by its size" 1 \
+	"$T/attack.yaml: $asize bytes, more than a manifest may have (65536)" \
+	"$NS_BIN" sextant pack -m "$T/attack.yaml" -r "$T/lib-1.0.0" -k "$T/test.key" -o "$T/x.npk"
+# signed NPKs over the limits, packed by the independent packer
+mksquashfs "$T/lib-1.0.0" "$T/lib.sqfs" -quiet -noappend -all-root >/dev/null
+for n in overnodes attack; do
+	python3 "$NS_TOP/tests/npk_ref.py" pack --manifest "$T/$n.yaml" --image "$T/lib.sqfs" \
+		--out "$T/$n.npk" --key "$T/test.key"
+done
+write_config
+sed -i "s/^cgroup: .*/cgroup: ns-sec-repo-$$/" "$T/northstar.yaml"
+daemon_start || { t_fail "daemon starts" "$(cat "$T/log")"; t_done; exit 1; }
+before=$(left)
+rss() { awk '/^VmRSS/ {print $2}' "/proc/$DPID/status"; }
+rss0=$(rss)
+r=$(C install "$T/overnodes.npk" default)
+case $r in
+*"manifest.yaml: 4097 YAML nodes, more than a manifest may have (4096)"*) t_ok "install: a signed manifest one node over the limit is refused, naming both" ;;
+*) t_fail "install: a signed manifest one node over the limit is refused, naming both" "$r" ;;
+esac
+r=$(C install "$T/attack.npk" default)
+case $r in
+*"manifest.yaml: $asize bytes, more than a manifest may have (65536)"*) t_ok "install: the signed 660 KB manifest is refused by its size" ;;
+*) t_fail "install: the signed 660 KB manifest is refused by its size" "$r" ;;
+esac
+t_eq "... nothing installed, nothing left" "$(C list | grep -c 'overnodes\|attack') $(left)" "0 $before"
+t_eq "install: a manifest at the limits" "$(C install "$T/atlimit.npk" default)" \
+	'{"response":{"install":{"ok":{"container":"atlimit:0.0.1"}}}}'
+rss1=$(rss)
+echo "# daemon RSS: ${rss0} KiB before, ${rss1} KiB with the manifest at the limits installed"
+t_run "... costs the daemon less than 4 MiB" test $((rss1 - rss0)) -lt 4096
+out=$("$NS_BIN" nstar -u "unix://$T/console" inspect atlimit:0.0.1 2>&1)
+t_eq "nstar inspect reads the answer at the limits (exit status)" "$?" 0
+t_eq "... with all 4085 custom elements" \
+	"$(printf '%s' "$out" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["manifest"]["custom"]))' 2>&1)" 4085
+out=$("$NS_BIN" nstar -u "unix://$T/console" -j inspect atlimit:0.0.1 2>&1)
+t_eq "nstar -j inspect too" "$?" 0
+daemon_stop
+t_eq "daemon stops" "$?" 0
+
 t_done
