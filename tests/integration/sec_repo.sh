@@ -161,6 +161,21 @@ t_eq "next start: still the signed lib:1.0.0" "$(uses app:0.0.1 1.0.0)" '{"exit"
 daemon_stop
 t_eq "daemon stops" "$?" 0
 
+# an unsigned copy of lib:1.0.0 in an fs repository listed before the keyed one wins the
+# start-up scan (a name and version is installed once): the keyed container fails closed
+mkdir -p "$T/early"
+"$NS_BIN" sextant pack -m "$T/lib-1.0.0.yaml" -r "$T/lib-9.9.9" -o "$T/early/lib.npk" >/dev/null
+cp "$T/northstar.yaml" "$T/trust.yaml"
+sed -i "s|^repositories:|repositories:\n  early:\n    type:\n      fs:\n        dir: $T/early|" \
+	"$T/northstar.yaml"
+daemon_start || t_fail "daemon starts with an unkeyed repository first" "$(tail "$T/log")"
+t_run "start-up: the signed lib:1.0.0 is skipped, a duplicate of the unsigned copy" \
+	grep -qF "repository signed: skipping lib:1.0.0.npk: lib:1.0.0 is already installed" "$T/log"
+t_eq "... the keyed container does not get the unsigned copy: its start fails, naming it" \
+	"$(C start app:0.0.1 | grep -c "lib:1.0.0 in repository 'early' passed over: not verified with a key trusted by 'signed' (the repository has no key)")" 1
+daemon_stop
+cp "$T/trust.yaml" "$T/northstar.yaml"
+
 # --- item 3: the trust list is checked at load -------------------------------------------
 # check_config NAME NEEDLE SED: the configuration with SED applied is refused by --check
 check_config() {
