@@ -231,6 +231,58 @@ static int parse_repo_type(struct cfgp *p, const struct ns_ynode *v, struct ns_r
 	return r < 0 ? r : get_str(p, dir, "type.fs.dir", &rc->dir);
 }
 
+static bool repo_name_valid(const char *s);
+
+/* `trust: [NAME, ...]`: names checked here, what they name by check_trust once every
+ * repository is known. */
+static int parse_trust(struct cfgp *p, const struct ns_ynode *v, struct ns_repo_config *rc)
+{
+	int r = want_kind(p, v, NS_YSEQ, "trust");
+	for (size_t i = 0; r == 0 && i < v->n; i++) {
+		const struct ns_ynode *it = v->items[i];
+		const char *name = NULL;
+		r = get_str(p, it, "trust", &name);
+		if (r == 0 && !repo_name_valid(name))
+			r = bad(p, it, "trust", "a repository name is 1..255 of [0-9A-Za-z._-]");
+		for (size_t j = 0; r == 0 && j < i; j++)
+			if (!strcmp(v->items[j]->str, name))
+				r = ns_yerr(p->err, p->doc, it, EINVAL,
+					    "trust: repository '%s' is listed twice", name);
+	}
+	rc->trust = v;
+	return r;
+}
+
+/* A container of a keyed repository mounts only resources verified with a key: a trust
+ * list belongs to a keyed repository and names other keyed ones. */
+static int check_trust(struct cfgp *p, const struct ns_config *c)
+{
+	for (size_t i = 0; i < c->nrepos; i++) {
+		const struct ns_repo_config *rc = &c->repos[i];
+		if (!rc->trust)
+			continue;
+		if (!rc->key)
+			return ns_yerr(p->err, p->doc, rc->trust, EINVAL,
+				       "%s: trust: needs a 'key' (the containers of a repository "
+				       "without one may mount any resource)",
+				       rc->name);
+		for (size_t j = 0; j < rc->trust->n; j++) {
+			const struct ns_ynode *it = rc->trust->items[j];
+			const struct ns_repo_config *t = ns_config_repo(c, it->str);
+			const char *why = !t	    ? "is not a configured repository"
+					  : t == rc ? "is the repository itself"
+					  : !t->key ? "has no key: a repository without a key "
+						      "can never be trusted"
+						    : NULL;
+			if (why)
+				return ns_yerr(p->err, p->doc, it, EINVAL,
+					       "%s: trust: repository '%s' %s", rc->name, it->str,
+					       why);
+		}
+	}
+	return 0;
+}
+
 static int parse_repo_field(struct cfgp *p, const struct ns_ynode *key, const struct ns_ynode *v,
 			    struct ns_repo_config *rc, bool *have_type)
 {
@@ -255,6 +307,8 @@ static int parse_repo_field(struct cfgp *p, const struct ns_ynode *key, const st
 		rc->has_capacity_size = true;
 		return get_size(p, v, k, &rc->capacity_size);
 	}
+	if (!strcmp(k, "trust"))
+		return parse_trust(p, v, rc);
 	if (!strcmp(k, "verity")) {
 		if (v->kind == NS_YSCALAR && !strcmp(v->str, "kernel"))
 			rc->verity = NS_REPO_VERITY_KERNEL;
@@ -303,7 +357,7 @@ static int parse_repos(struct cfgp *p, const struct ns_ynode *m, struct ns_confi
 		if (r < 0)
 			return r;
 	}
-	return 0;
+	return check_trust(p, c);
 }
 
 static int parse_debug(struct cfgp *p, const struct ns_ynode *m, struct ns_config *c)
@@ -416,6 +470,14 @@ void ns_config_free(struct ns_config *c)
 	c->repos = NULL;
 	c->debug_commands = NULL;
 	c->nrepos = c->ndebug_commands = 0;
+}
+
+bool ns_config_repo_trusts(const struct ns_repo_config *rc, const char *name)
+{
+	for (size_t i = 0; rc->trust && i < rc->trust->n; i++)
+		if (!strcmp(rc->trust->items[i]->str, name))
+			return true;
+	return false;
 }
 
 const struct ns_repo_config *ns_config_repo(const struct ns_config *c, const char *name)

@@ -41,6 +41,10 @@ struct ns_repo_config {
 	bool has_capacity_num, has_capacity_size;
 	uint32_t capacity_num;
 	uint64_t capacity_size;
+	/* trust: further keyed repositories whose resources this keyed repository's
+	 * containers may mount (beyond those with the same key); the sequence as written,
+	 * or NULL */
+	const struct ns_ynode *trust;
 };
 
 struct ns_config {
@@ -66,5 +70,7 @@ int ns_config_load(const char *path, struct ns_config *c, struct ns_err *err);
 void ns_config_free(struct ns_config *c);
 
 const struct ns_repo_config *ns_config_repo(const struct ns_config *c, const char *name);
+/* Whether rc's trust list names the repository called name. */
+bool ns_config_repo_trusts(const struct ns_repo_config *rc, const char *name);
 
 #endif

@@ -147,6 +147,16 @@ static bool is_json(const char *text, size_t len)
 	return ok;
 }
 
+/* Nodes of the tree under n (depth is bounded by the loader). */
+static size_t count_nodes(const struct ns_ynode *n)
+{
+	size_t k = 1;
+	if (n->kind != NS_YSCALAR)
+		for (size_t i = 0; i < (n->kind == NS_YMAP ? 2 * n->n : n->n); i++)
+			k += count_nodes(n->items[i]);
+	return k;
+}
+
 int ns_manifest_parse(const char *source, const char *text, size_t len, struct ns_manifest *m,
 		      struct ns_err *err)
 {
@@ -155,8 +165,18 @@ int ns_manifest_parse(const char *source, const char *text, size_t len, struct n
 	int r;
 	memset(m, 0, sizeof(*m));
 	memset(&t, 0, sizeof(t));
+	if (len > NS_MANIFEST_MAX_BYTES)
+		return ns_err_set(err, E2BIG, "%s: %zu bytes, more than a manifest may have (%d)",
+				  source, len, NS_MANIFEST_MAX_BYTES);
 	if ((r = ns_yaml_load(source, text, len, &doc, err)) < 0)
 		return r;
+	size_t nodes = doc.root ? count_nodes(doc.root) : 0;
+	if (nodes > NS_MANIFEST_MAX_NODES) {
+		ns_ydoc_free(&doc);
+		return ns_err_set(err, E2BIG,
+				  "%s: %zu YAML nodes, more than a manifest may have (%d)", source,
+				  nodes, NS_MANIFEST_MAX_NODES);
+	}
 	struct mctx c = {.doc = &doc, .err = err, .m = &t, .json = is_json(text, len)};
 	r = parse_top(&c, doc.root);
 	ns_ydoc_free(&doc);

@@ -24,6 +24,12 @@
 #define NS_SECCOMP_ARG_VALUES_MAX 50
 #define NS_SELINUX_CONTEXT_MAX	  65535
 #define NS_SOCKET_NAME_MAX	  64
+/* A whole manifest: its text, and its YAML nodes (scalars, sequences and mappings,
+ * keys included; `custom` counts with the rest). The largest real manifests have about
+ * 1.5 KB and 200 nodes. The bounds keep an installed container's memory small and an
+ * inspect answer within what a console client decodes (NS_CONSOLE_MAX_TOKENS). */
+#define NS_MANIFEST_MAX_BYTES (64 * 1024)
+#define NS_MANIFEST_MAX_NODES 4096
 
 struct ns_kv {
 	const char *key, *value;
@@ -266,7 +272,8 @@ struct ns_manifest {
 
 /* Parses YAML (or JSON, which is read as YAML 1.2 flow; there data variants may also be
  * written {"fifo": {...}}, as serde_json reads them) and validates everything of
- * docs/manifest.md. text holds len bytes (no NUL). source names the input in messages
+ * docs/manifest.md, NS_MANIFEST_MAX_BYTES and NS_MANIFEST_MAX_NODES included. text holds len bytes
+ * (no NUL). source names the input in messages
  * ("manifest.yaml"); every rejection reads "source:line:col: field.path: problem". */
 int ns_manifest_parse(const char *source, const char *text, size_t len, struct ns_manifest *m,
 		      struct ns_err *err);

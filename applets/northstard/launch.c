@@ -56,10 +56,13 @@ static char *path2(const char *a, const char *b)
 	return asprintf(&s, "%s/%s", a, b) < 0 ? NULL : s;
 }
 
-static int mounts_of(struct nsd *d, const struct nsd_container *c, struct scratch *sc,
-		     struct ns_rootfs_mount *out, struct ns_err *err)
+/* Resource mounts take p->resources, in the order of the manifest's mounts: what the
+ * start resolved, checked and mounted. */
+static int mounts_of(struct nsd *d, const struct nsd_container *c, const struct nsd_process *p,
+		     struct scratch *sc, struct ns_rootfs_mount *out, struct ns_err *err)
 {
 	const struct ns_manifest *m = nsd_manifest(c);
+	size_t k = 0;
 	for (size_t i = 0; i < m->nmounts; i++) {
 		const struct ns_mount *mnt = &m->mounts[i];
 		struct ns_rootfs_mount *o = &out[i];
@@ -74,7 +77,8 @@ static int mounts_of(struct nsd *d, const struct nsd_container *c, struct scratc
 		} else if (mnt->type == NS_MOUNT_TMPFS) {
 			o->size = mnt->size;
 		} else if (mnt->type == NS_MOUNT_RESOURCE) {
-			const struct nsd_container *r = nsd_resolve_resource(d, mnt);
+			const struct nsd_container *r =
+			    k < p->nresources ? p->resources[k++] : NULL;
 			if (!r || !r->blk)
 				return ns_err_set(err, ENOENT, "resource %s is not mounted",
 						  mnt->name);
@@ -167,7 +171,7 @@ static const char *init_of(const struct nsd_container *c, const struct nsd_start
 }
 
 static char *describe(struct nsd *d, const struct nsd_container *c, const struct nsd_start_args *a,
-		      struct ns_err *err)
+		      const struct nsd_process *p, struct ns_err *err)
 {
 	const struct ns_manifest *m = nsd_manifest(c);
 	struct scratch sc = {.n = 0};
@@ -199,7 +203,7 @@ static char *describe(struct nsd *d, const struct nsd_container *c, const struct
 		ns_err_set(err, ENOMEM, "out of memory");
 		goto out;
 	}
-	if (mounts_of(d, c, &sc, mounts, err) < 0 || env_of(c, a, &sc, env, &desc.nenv, err) < 0)
+	if (mounts_of(d, c, p, &sc, mounts, err) < 0 || env_of(c, a, &sc, env, &desc.nenv, err) < 0)
 		goto out;
 	desc.env = env;
 	text = ns_launch_desc_encode(&desc, err);
@@ -335,7 +339,7 @@ int nsd_launch(struct nsd *d, struct nsd_container *c, const struct nsd_start_ar
 				  NS_LAUNCH_FDS_MAX);
 	for (size_t i = 0; i < nfds; i++)
 		fds[i] = -1;
-	char *text = describe(d, c, a, err);
+	char *text = describe(d, c, a, p, err);
 	if (!text)
 		return ns_err_ret(err);
 	int r = -1;

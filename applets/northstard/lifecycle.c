@@ -39,9 +39,10 @@ static const char *bad_env(const struct nsd_start_args *a)
 	return NULL;
 }
 
-/* The resource containers c needs, highest matching version each. */
+/* The resource containers c needs, highest matching version each among the trusted
+ * ones. When only untrusted candidates are there, the start fails naming them. */
 static int resolve_resources(struct nsd *d, struct nsd_container *c, struct nsd_process *p,
-			     struct ns_console_error *e)
+			     struct ns_console_error *e, char *buf, size_t size)
 {
 	const struct ns_manifest *m = nsd_manifest(c);
 	p->resources = calloc(m->nmounts + 1, sizeof(*p->resources));
@@ -54,7 +55,15 @@ static int resolve_resources(struct nsd *d, struct nsd_container *c, struct nsd_
 		const struct ns_mount *mnt = &m->mounts[i];
 		if (mnt->type != NS_MOUNT_RESOURCE)
 			continue;
-		struct nsd_container *r = nsd_resolve_resource(d, mnt);
+		char why[1024];
+		struct nsd_container *r = nsd_resolve_resource(d, c, mnt, why, sizeof(why));
+		if (!r && why[0]) {
+			nsd_error(e, NS_ERROR_START_CONTAINER_FAILED, c);
+			nsd_error_text(e, NS_ERROR_START_CONTAINER_FAILED, buf, size, "%s", why);
+			return -EACCES;
+		}
+		if (why[0])
+			ns_warn(&d->log, NSD_TAG, "start %s: %s; %s is used", c->id, why, r->id);
 		if (!r) {
 			nsd_error(e, NS_ERROR_START_CONTAINER_MISSING_RESOURCE, c);
 			e->resource = mnt->name;
@@ -185,7 +194,7 @@ int nsd_start(struct nsd *d, struct nsd_container *c, const struct nsd_start_arg
 	struct nsd_container **mounted = NULL;
 	size_t nmounted = 0;
 	struct ns_err err = {0};
-	if (!p || resolve_resources(d, c, p, e) < 0) {
+	if (!p || resolve_resources(d, c, p, e, buf, size) < 0) {
 		if (!p)
 			nsd_error_text(e, NS_ERROR_UNEXPECTED, buf, size, "out of memory");
 		free_process(p);

@@ -60,6 +60,10 @@ struct nsd_repo {
 	int dirfd; /* fs: the directory; -1 for mem */
 	size_t count;
 	uint64_t bytes;
+	/* installs under way: held against the capacity from their begin, so concurrent
+	 * installs cannot overrun it together */
+	size_t reserved_count;
+	uint64_t reserved_bytes;
 };
 
 struct nsd_output;
@@ -150,8 +154,10 @@ struct nsd_install {
 	struct ns_console_error error; /* set when the install already failed */
 	char errtext[1024];
 	uint64_t remaining;
-	int fd;		  /* temporary file or memfd, -1 when draining */
-	char tmpname[64]; /* fs */
+	int fd;			   /* temporary file or memfd, -1 when draining */
+	char tmpname[64];	   /* fs */
+	struct nsd_repo *reserved; /* the repository holding this install's reservation */
+	uint64_t reserved_size;	   /* the size announced */
 };
 
 enum nsd_conn_state { NSD_CONN_HANDSHAKE, NSD_CONN_READY, NSD_CONN_STREAM, NSD_CONN_CLOSED };
@@ -240,8 +246,12 @@ struct nsd_container *nsd_find(struct nsd *d, const struct ns_console_id *id);
 struct nsd_container *nsd_find_str(struct nsd *d, const char *id);
 /* A running container with this name (any version), or NULL. */
 struct nsd_container *nsd_running_named(struct nsd *d, const char *name);
-/* The highest version among the containers that satisfy a resource mount, or NULL. */
-struct nsd_container *nsd_resolve_resource(struct nsd *d, const struct ns_mount *m);
+/* The highest version among the containers that satisfy user's resource mount m and
+ * whose repository user's trusts (nsd_repo_distrust), or NULL. Every higher candidate
+ * passed over is named in why with its reason ("resource NAME (REQ): ID in repository
+ * 'R' passed over: ..."), which is empty when none was. */
+struct nsd_container *nsd_resolve_resource(struct nsd *d, const struct nsd_container *user,
+					   const struct ns_mount *m, char *why, size_t size);
 /* The running container that has c mounted as a resource, or NULL. */
 struct nsd_container *nsd_resource_user(struct nsd *d, const struct nsd_container *c);
 void nsd_add(struct nsd *d, struct nsd_container *c);
@@ -253,8 +263,14 @@ size_t nsd_count(const struct nsd *d);
 int nsd_repos_open(struct nsd *d, struct ns_err *err);
 void nsd_repos_close(struct nsd *d);
 struct nsd_repo *nsd_repo_find(struct nsd *d, const char *name);
-/* Install: begin (capacity checks, temporary file), then finish with the bytes written
- * to inst->fd. Errors become inst->error. */
+/* Why a container of repository user may not mount a resource of repository res, or
+ * NULL when it may: a keyed repository trusts the repositories with the same key and
+ * those its `trust` lists (all keyed); an unkeyed one trusts every repository. */
+const char *nsd_repo_distrust(const struct nsd_repo *user, const struct nsd_repo *res);
+/* Install: begin (capacity checked and reserved, temporary file), then finish with the
+ * bytes written to inst->fd. Errors become inst->error. The reservation goes with the
+ * install's end: it becomes the container's usage on success, and is released by a
+ * failure, nsd_install_abort or the connection's close. */
 void nsd_install_begin(struct nsd *d, struct nsd_install *inst, const char *repo, uint64_t size);
 /* Returns the new container, or NULL with *e set. */
 struct nsd_container *nsd_install_finish(struct nsd *d, struct nsd_install *inst,

@@ -27,6 +27,20 @@ struct nsd_repo *nsd_repo_find(struct nsd *d, const char *name)
 	return NULL;
 }
 
+const char *nsd_repo_distrust(const struct nsd_repo *user, const struct nsd_repo *res)
+{
+	if (!user->has_key || user == res)
+		return NULL;
+	if (!res->has_key)
+		return "the repository has no key";
+	/* the key itself, not the name: one key may serve several repositories */
+	if (!memcmp(user->key.key, res->key.key, sizeof(user->key.key)))
+		return NULL;
+	if (ns_config_repo_trusts(user->cfg, res->cfg->name))
+		return NULL;
+	return "another key, and not in its 'trust' list";
+}
+
 static const struct ns_pubkey *repo_key(const struct nsd_repo *r)
 {
 	return r->has_key ? &r->key : NULL;
@@ -246,6 +260,34 @@ static int create_tmp(struct nsd_repo *r, struct nsd_install *inst, struct ns_er
 	return ns_err_sys(err, errno, "create a temporary file in '%s'", r->cfg->dir);
 }
 
+/* Installed containers and installs under way both count: each install reserves its
+ * place and its announced size at its begin. */
+static int capacity_check(const struct nsd_repo *r, uint64_t size, struct ns_console_error *e,
+			  char *buf, size_t bufsize)
+{
+	const struct ns_repo_config *rc = r->cfg;
+	if (rc->has_capacity_num && r->count + r->reserved_count >= rc->capacity_num) {
+		nsd_error_text(
+		    e, NS_ERROR_UNEXPECTED, buf, bufsize,
+		    "repository %s: max number of containers reached (%u: %zu installed, "
+		    "%zu being installed)",
+		    rc->name, (unsigned)rc->capacity_num, r->count, r->reserved_count);
+		return -ENOSPC;
+	}
+	uint64_t used = r->bytes + r->reserved_bytes;
+	if (rc->has_capacity_size &&
+	    (used > rc->capacity_size || size > rc->capacity_size - used)) {
+		nsd_error_text(
+		    e, NS_ERROR_UNEXPECTED, buf, bufsize,
+		    "repository %s: size limit reached (%llu of %llu bytes used, %llu of "
+		    "them by installs under way, %llu more asked for)",
+		    rc->name, (unsigned long long)used, (unsigned long long)rc->capacity_size,
+		    (unsigned long long)r->reserved_bytes, (unsigned long long)size);
+		return -ENOSPC;
+	}
+	return 0;
+}
+
 void nsd_install_begin(struct nsd *d, struct nsd_install *inst, const char *repo, uint64_t size)
 {
 	memset(inst, 0, sizeof(*inst));
@@ -259,32 +301,36 @@ void nsd_install_begin(struct nsd *d, struct nsd_install *inst, const char *repo
 		e->repository = inst->errtext;
 		return;
 	}
-	const struct ns_repo_config *rc = r->cfg;
-	if (rc->has_capacity_num && r->count >= rc->capacity_num) {
-		nsd_error_text(e, NS_ERROR_UNEXPECTED, inst->errtext, sizeof(inst->errtext),
-			       "repository %s: max number of containers reached (%u)", rc->name,
-			       (unsigned)rc->capacity_num);
+	if (capacity_check(r, size, e, inst->errtext, sizeof(inst->errtext)) < 0)
 		return;
-	}
-	if (rc->has_capacity_size && r->bytes + size > rc->capacity_size) {
-		nsd_error_text(e, NS_ERROR_UNEXPECTED, inst->errtext, sizeof(inst->errtext),
-			       "repository %s: size limit reached (%llu of %llu bytes used, %llu "
-			       "more asked for)",
-			       rc->name, (unsigned long long)r->bytes,
-			       (unsigned long long)rc->capacity_size, (unsigned long long)size);
-		return;
-	}
 	struct ns_err err = {0};
 	if (create_tmp(r, inst, &err) < 0) {
 		nsd_error_text(e, NS_ERROR_UNEXPECTED, inst->errtext, sizeof(inst->errtext),
-			       "repository %s: %s", rc->name, err.msg);
+			       "repository %s: %s", r->cfg->name, err.msg);
 		return;
 	}
 	inst->repo = r;
+	inst->reserved = r;
+	inst->reserved_size = size;
+	r->reserved_count++;
+	r->reserved_bytes += size;
+}
+
+/* The install ends: what it held is free again (on success the caller accounts the
+ * container itself). */
+static void unreserve(struct nsd_install *inst)
+{
+	struct nsd_repo *r = inst->reserved;
+	if (!r)
+		return;
+	r->reserved_count--;
+	r->reserved_bytes -= inst->reserved_size;
+	inst->reserved = NULL;
 }
 
 void nsd_install_abort(struct nsd *d, struct nsd_install *inst)
 {
+	unreserve(inst);
 	if (inst->fd >= 0)
 		close(inst->fd);
 	inst->fd = -1;
@@ -349,6 +395,7 @@ struct nsd_container *nsd_install_finish(struct nsd *d, struct nsd_install *inst
 		goto fail;
 	close(inst->fd);
 	inst->fd = -1;
+	unreserve(inst);
 	account(r, c, 1);
 	nsd_add(d, c);
 	return c;

@@ -148,4 +148,57 @@ static int test_rejections(void)
 	return 0;
 }
 
-NS_TEST_MAIN(T(test_examples_parse), T(test_defaults), T(test_repository_forms), T(test_rejections))
+/* trust: keyed repositories only, on both sides (issue 14, item 3) */
+#define KEYED "repositories:\n  s:\n    type: mem\n    key: /s.pub\n"
+static const struct {
+	const char *text, *want;
+} bad_trust[] = {
+    {BASE KEYED "    trust: [u]\n  u:\n    type: mem\n",
+     "t.yaml:9:13: s: trust: repository 'u' has no key: a repository without a key can never "
+     "be trusted"},
+    {BASE KEYED "    trust: [nope]\n", "t.yaml:9:13: s: trust: repository 'nope' is not a "
+				       "configured repository"},
+    {BASE KEYED "    trust: [s]\n", "t.yaml:9:13: s: trust: repository 's' is the repository "
+				    "itself"},
+    {BASE "repositories:\n  u:\n    type: mem\n    trust: [s]\n  s:\n    type: mem\n    key: "
+	  "/k\n",
+     "t.yaml:8:12: u: trust: needs a 'key'"},
+    {BASE KEYED "    trust: o\n", "t.yaml:9:12: trust: expected a sequence, found a scalar"},
+    {BASE KEYED "    trust: [o, o]\n  o: {type: mem, key: /o.pub}\n",
+     "t.yaml:9:16: trust: repository 'o' is listed twice"},
+    {BASE KEYED "    trust: ['']\n", "t.yaml:9:13: trust: must not be empty"},
+    {BASE KEYED "    trust: ['a/b']\n", "t.yaml:9:13: trust: a repository name is"},
+    {BASE KEYED "    trust: [[o]]\n", "t.yaml:9:13: trust: expected a scalar"},
+};
+
+static int test_trust(void)
+{
+	struct ns_err err;
+	struct ns_config c;
+	/* a forward reference: the trusted repository comes later in the file */
+	CHECK_OK(parse(BASE KEYED
+		       "    trust: [o]\n  o: {type: mem, key: /o.pub}\n  u: {type: mem}\n",
+		       &c, &err),
+		 &err);
+	CHECK(ns_config_repo_trusts(&c.repos[0], "o"));
+	CHECK(!ns_config_repo_trusts(&c.repos[0], "u"));
+	CHECK(!ns_config_repo_trusts(&c.repos[1], "s"));
+	CHECK(!ns_config_repo_trusts(&c.repos[2], "s"));
+	ns_config_free(&c);
+	for (size_t i = 0; i < sizeof(bad_trust) / sizeof(bad_trust[0]); i++) {
+		ns_err_clear(&err);
+		if (parse(bad_trust[i].text, &c, &err) >= 0) {
+			fprintf(stderr, "  case %zu parsed:\n%s\n", i, bad_trust[i].text);
+			return NS_TEST_FAIL;
+		}
+		if (!strstr(err.msg, bad_trust[i].want)) {
+			fprintf(stderr, "  case %zu: '%s' lacks '%s'\n", i, err.msg,
+				bad_trust[i].want);
+			return NS_TEST_FAIL;
+		}
+	}
+	return 0;
+}
+
+NS_TEST_MAIN(T(test_examples_parse), T(test_defaults), T(test_repository_forms), T(test_rejections),
+	     T(test_trust))

@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "libns/console_msg.h"
+#include "libns/jsonstrict.h"
 #include "libns/manifest.h"
 #include "testlib.h"
 
@@ -727,15 +729,99 @@ static int test_non_nul_strings(void)
 	CHECK_OK(parse(big, &m, &err), &err);
 	CHECK_INT(strlen(m.name), 1024);
 	ns_manifest_free(&m);
-	/* many args are fine: Northstar sets no limit */
+	/* many args are fine up to NS_MANIFEST_MAX_NODES (test_limits) */
 	char *many = malloc(70000);
 	strcpy(many, HEAD "args:\n");
-	for (int i = 0; i < 5000; i++)
+	for (int i = 0; i < 4000; i++)
 		strcat(many, "- x\n");
 	CHECK_OK(parse(many, &m, &err), &err);
-	CHECK_INT(m.nargs, 5000);
+	CHECK_INT(m.nargs, 4000);
 	free(many);
 	ns_manifest_free(&m);
+	return 0;
+}
+
+/* HEAD with `custom: [1, 1, ...]` of n items: 13 + n YAML nodes (the root, HEAD's five
+ * pairs, the custom pair and the items). */
+static char *custom_seq(size_t n)
+{
+	char *t = malloc(sizeof(HEAD) + 16 + 2 * n);
+	char *p = t + sprintf(t, HEAD "custom: [");
+	for (size_t i = 0; i < n; i++)
+		p += sprintf(p, i ? ",1" : "1");
+	strcpy(p, "]\n");
+	return t;
+}
+
+/* HEAD with n bind mounts (6 nodes each): 13 + 6n nodes. */
+static char *bind_mounts(size_t n)
+{
+	char *t = malloc(sizeof(HEAD) + 16 + 40 * n);
+	char *p = t + sprintf(t, HEAD "mounts:\n");
+	for (size_t i = 0; i < n; i++)
+		p += sprintf(p, "  /m%zu: {type: bind, host: /h}\n", i);
+	return t;
+}
+
+/* What the console's inspect answer would carry decodes within half of a console
+ * line's token budget: the envelope and the statistics have the other half. */
+static int json_fits(const struct ns_manifest *m)
+{
+	cJSON *j = ns_manifest_to_json(m), *back = NULL;
+	char *s = j ? cJSON_PrintUnformatted(j) : NULL;
+	struct ns_json_limits lim = {NS_CONSOLE_MAX_DEPTH, NS_CONSOLE_MAX_TOKENS / 2};
+	struct ns_err err;
+	int r = s ? ns_json_parse_strict(s, strlen(s), &lim, &back, &err) : -ENOMEM;
+	if (r < 0)
+		fprintf(stderr, "  %s\n", s ? err.msg : "out of memory");
+	cJSON_Delete(back);
+	cJSON_Delete(j);
+	free(s);
+	return r;
+}
+
+/* NS_MANIFEST_MAX_BYTES and NS_MANIFEST_MAX_NODES, on both sides of each (issue 14). */
+static int test_limits(void)
+{
+	struct ns_manifest m;
+	struct ns_err err;
+	char *t = custom_seq(NS_MANIFEST_MAX_NODES - 13);
+	CHECK_OK(parse(t, &m, &err), &err);
+	CHECK_INT(cJSON_GetArraySize(m.custom), NS_MANIFEST_MAX_NODES - 13);
+	CHECK_OK(json_fits(&m), &err);
+	ns_manifest_free(&m);
+	free(t);
+	t = custom_seq(NS_MANIFEST_MAX_NODES - 12);
+	CHECK_FAIL(parse(t, &m, &err), &err,
+		   "manifest.yaml: 4097 YAML nodes, more than a manifest may have (4096)");
+	CHECK_INT(err.errnum, E2BIG);
+	free(t);
+	/* the shape whose JSON has the most tokens per node */
+	t = bind_mounts((NS_MANIFEST_MAX_NODES - 13) / 6);
+	CHECK_OK(parse(t, &m, &err), &err);
+	CHECK_OK(json_fits(&m), &err);
+	ns_manifest_free(&m);
+	free(t);
+	t = bind_mounts((NS_MANIFEST_MAX_NODES - 13) / 6 + 1);
+	CHECK_FAIL(parse(t, &m, &err), &err, "YAML nodes, more than a manifest may have (4096)");
+	free(t);
+	/* bytes: a comment fills the text to the limit exactly, then one more */
+	t = malloc(NS_MANIFEST_MAX_BYTES + 2);
+	size_t head = strlen(HEAD);
+	memcpy(t, HEAD, head);
+	t[head] = '#';
+	memset(t + head + 1, 'x', NS_MANIFEST_MAX_BYTES - head - 2);
+	t[NS_MANIFEST_MAX_BYTES - 1] = '\n';
+	t[NS_MANIFEST_MAX_BYTES] = '\0';
+	CHECK_OK(parse(t, &m, &err), &err);
+	ns_manifest_free(&m);
+	t[NS_MANIFEST_MAX_BYTES - 1] = 'x';
+	t[NS_MANIFEST_MAX_BYTES] = '\n';
+	t[NS_MANIFEST_MAX_BYTES + 1] = '\0';
+	CHECK_FAIL(parse(t, &m, &err), &err,
+		   "manifest.yaml: 65537 bytes, more than a manifest may have (65536)");
+	CHECK_INT(err.errnum, E2BIG);
+	free(t);
 	return 0;
 }
 
@@ -743,4 +829,5 @@ NS_TEST_MAIN(T(test_minimal_and_defaults), T(test_non_nul_strings), T(test_full_
 	     T(test_scalars_as_text), T(test_integer_syntax), T(test_version_field),
 	     T(test_console), T(test_sched), T(test_network_autostart_io), T(test_selinux),
 	     T(test_rlimits), T(test_capability_names), T(test_tmpfs_sizes), T(test_mount_types),
-	     T(test_env), T(test_seccomp), T(test_cgroups), T(test_custom), T(test_json_input))
+	     T(test_env), T(test_seccomp), T(test_cgroups), T(test_custom), T(test_json_input),
+	     T(test_limits))
