@@ -23,6 +23,7 @@ echo marker-sub >"$O/shared/sub/marker"
 echo operator >"$O/real/marker"
 ln -s real "$O/link"              # the operator's: root's, in a root-only directory
 ln -s "$O/real" "$O/shared/rootl" # root's, but in a directory uid 1000 can write
+ln -s "$O/real" "$T/tmplink"       # root's, below /tmp (writable by everyone, sticky)
 chown -R 1000:1000 "$O/shared"
 chown -h 0:0 "$O/shared/rootl"
 
@@ -74,11 +75,16 @@ mounts:
     host: $O/shared/rootl
 EOF
 pack rootl 0.0.1
+sed "s|$O/shared/rootl|$T/tmplink|; s/^name: rootl/name: tmpl/" "$T/rootl-0.0.1.yaml" \
+	>"$T/tmpl-0.0.1.yaml"
+pack tmpl 0.0.1
 
 write_config
+# a cgroup of our own: helpers running beside us remove (and kill) "northstar-test"
+sed -i "s/^cgroup: .*/cgroup: northstar-test-binds-$$/" "$T/northstar.yaml"
 daemon_start || { t_fail "daemon starts" "$(cat "$T/log")"; t_done; exit 1; }
 before=$(leaks)
-for n in planter oplink rootl; do
+for n in planter oplink rootl tmpl; do
 	C install "$T/$n-0.0.1.npk" default | grep -q '"ok"' || t_fail "install $n"
 done
 
@@ -122,6 +128,14 @@ t_eq "plant: mid -> ../../../../../.." \
 refused "relative symlink: refused" "$O/shared/mid/etc" "'$O/shared/mid' is a symlink"
 restore
 
+# --- the last component in the container's own directory: mid/etc -> /etc -------------------
+t_eq "plant: mid/etc -> /etc" \
+	"$(plant 'busybox rmdir /shared/mid/etc && busybox ln -s /etc /shared/mid/etc')" \
+	'{"exit":{"code":0}}'
+refused "symlink in the container's own directory: refused" "$O/shared/mid/etc" \
+	"'$O/shared/mid/etc' is a symlink owned by uid 1000"
+restore
+
 # --- a chain: mid -> c1 -> c2 -> / ---------------------------------------------------------------
 t_eq "plant: a chain" "$(plant 'cd /shared && busybox rm -rf mid && busybox ln -s / c2 &&'\
 ' busybox ln -s c2 c1 && busybox ln -s c1 mid')" '{"exit":{"code":0}}'
@@ -149,7 +163,14 @@ case $r in
 *) t_fail "a root-owned symlink in a container-writable directory: refused" "$r" ;;
 esac
 
-C umount planter:0.0.1 oplink:0.0.1 rootl:0.0.1 >/dev/null
+C umount planter:0.0.1 oplink:0.0.1 rootl:0.0.1 tmpl:0.0.1 >/dev/null
+r=$(C start tmpl:0.0.1)
+case $r in
+*"start_container_failed"*"host path '$T/tmplink'"*"is a symlink below '/tmp'"*)
+	t_ok "a root-owned symlink below /tmp (sticky, world-writable): refused" ;;
+*) t_fail "a root-owned symlink below /tmp (sticky, world-writable): refused" "$r" ;;
+esac
+
 t_eq "refused starts leave nothing mounted or running" "$(leaks)" "$before"
 daemon_stop
 t_eq "no loop device left" "$(our_loops)" 0

@@ -218,6 +218,20 @@ static int test_loops_and_missing(void)
 	return 0;
 }
 
+/* From the real root: a merged-usr host's /lib is root's link in root's "/". */
+static int test_real_root_lib(void)
+{
+	struct stat l, t;
+	if (lstat("/lib", &l) < 0 || !S_ISLNK(l.st_mode) || l.st_uid != 0 || stat("/lib", &t) < 0)
+		return ns_test_skip("/lib is not root's symlink on this host");
+	struct ns_err err = {0};
+	ns_autoclose int fd = ns_hostpath_open("/lib", "host path", &err);
+	CHECK_OK(fd, &err);
+	struct stat got;
+	CHECK(fstat(fd, &got) == 0 && got.st_dev == t.st_dev && got.st_ino == t.st_ino);
+	return 0;
+}
+
 /* The open itself cannot be redirected (it is one descriptor); the check after the
  * mount compares that descriptor with the mounted root, and refuses another file. */
 static int test_check_source(void)
@@ -239,4 +253,4 @@ static int test_check_source(void)
 
 NS_TEST_MAIN(T(test_plain_paths), T(test_operators_links_followed), T(test_dotdot_stays_inside),
 	     T(test_containers_links_refused), T(test_root_links_in_writable_dirs_refused),
-	     T(test_loops_and_missing), T(test_check_source))
+	     T(test_loops_and_missing), T(test_real_root_lib), T(test_check_source))
