@@ -118,8 +118,9 @@ static int follow(struct walk *w, int fd, const struct stat *st, const char *nam
 		return ns_err_set(err, ENAMETOOLONG, "%s '%s': symlink '%s' is too long", w->what,
 				  w->path, comp);
 	target[n] = '\0';
+	/* left is empty or starts with '/': a link to a file stays a file */
 	char next[PATH_MAX];
-	int len = snprintf(next, sizeof(next), "%s/%s", target, left);
+	int len = snprintf(next, sizeof(next), "%s%s", target, left);
 	if (len < 0 || (size_t)len >= sizeof(next))
 		return ns_err_set(err, ENAMETOOLONG, "%s '%s': too long once '%s' is followed",
 				  w->what, w->path, comp);

@@ -57,7 +57,8 @@ static int link_as(const char *target, const char *rel, uid_t uid)
  *   rw/ (uid 1000, 0755): sub/  evil -> / (uid 1000)  rootlink -> / (root)
  *                         deep/ (root 0755): l -> / (root)
  *   world/ (root 0777): l -> / (root)   sticky/ (root 1777): l -> / (root)
- *   group/ (root 0775): l -> / (root)   file   evillast -> /usr (uid 1000) */
+ *   group/ (root 0775): l -> / (root)   file   evillast -> /usr (uid 1000)
+ *   flink -> usr/lib/marker (root) */
 static int build(void)
 {
 	snprintf(top, sizeof(top), "%s/root", ns_test_tmpdir());
@@ -73,7 +74,7 @@ static int build(void)
 	     link_as("/", "rw/evil", CUID) | link_as("/", "rw/rootlink", 0) |
 	     link_as("/", "rw/deep/l", 0) | link_as("/", "world/l", 0) |
 	     link_as("/", "sticky/l", 0) | link_as("/", "group/l", 0) |
-	     link_as("/usr", "evillast", CUID);
+	     link_as("/usr", "evillast", CUID) | link_as("usr/lib/marker", "flink", 0);
 	ns_autoclose int f = open(at("usr/lib/marker"), O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
 	ns_autoclose int g = open(at("file"), O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
 	return r | (f < 0) | (g < 0) ? -1 : 0;
@@ -146,6 +147,10 @@ static int test_operators_links_followed(void)
 	CHECK(is(d, "usr/lib/marker"));
 	ns_autoclose int e = OPEN("/up/usr"); /* ".." in a target */
 	CHECK(is(e, "usr"));
+	ns_autoclose int f = OPEN("/flink"); /* a link to a file (as /etc/localtime) */
+	CHECK_OK(f, &err);
+	CHECK(is(f, "usr/lib/marker"));
+	CHECK_FAIL(OPEN("/flink/"), &err, "not a directory");
 	return 0;
 }
 
