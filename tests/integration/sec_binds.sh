@@ -65,6 +65,17 @@ mounts:
     host: /lib
 EOF
 pack oplink 0.0.1
+manifest victim 0.0.1 <<EOF
+init: /bin/sh
+args: [-c, "test -e /sub/marker && exit 0; test -e /sub/etc && exit 3; exit 4"]
+uid: 1000
+gid: 1000
+mounts:
+  /sub:
+    type: bind
+    host: $O/shared/sub
+EOF
+pack victim 0.0.1
 manifest rootl 0.0.1 <<EOF
 init: /bin/true
 uid: 1000
@@ -84,7 +95,7 @@ write_config
 sed -i "s/^cgroup: .*/cgroup: northstar-test-binds-$$/" "$T/northstar.yaml"
 daemon_start || { t_fail "daemon starts" "$(cat "$T/log")"; t_done; exit 1; }
 before=$(leaks)
-for n in planter oplink rootl tmpl; do
+for n in planter oplink rootl tmpl victim; do
 	C install "$T/$n-0.0.1.npk" default | grep -q '"ok"' || t_fail "install $n"
 done
 
@@ -145,6 +156,26 @@ restore
 t_eq "restored: the binds start again" "$(plant 'cat /sub/marker | grep -q marker-sub')" \
 	'{"exit":{"code":0}}'
 
+# --- a race: the link comes and goes while another container starts ----------------------------
+# planter swaps sub for a link to / and back as fast as it can; each start of victim
+# (binding sub) must either see the real directory or be refused, never the host's root.
+swap='busybox mv sub sub.d; busybox ln -s / sub; busybox rm sub; busybox mv sub.d sub'
+C start planter:0.0.1 --init /bin/sh --arg -c --arg "cd /shared && while :; do $swap; done" >/dev/null
+ok=0 refused=0 bad=0 i=0
+while [ $i -lt 30 ]; do
+	r=$(C run victim:0.0.1)
+	case $r in
+	'{"exit":{"code":0}}') ok=$((ok + 1)) ;;
+	*"start_container_failed"*"host path '$O/shared/sub'"*) refused=$((refused + 1)) ;;
+	*) bad=$((bad + 1)) && echo "  # $r" ;;
+	esac
+	i=$((i + 1))
+done
+C killwait planter:0.0.1 9 >/dev/null
+t_eq "race: 30 starts while the link comes and goes, never the host's root ($ok bound, $refused refused)" \
+	"$bad" 0
+restore
+
 # --- the operator's links ------------------------------------------------------------------------
 t_eq "the operator's symlink (root's, root-only directory) is followed" \
 	"$(C run oplink:0.0.1 --init /bin/sh --arg -c --arg 'grep -q operator /op/marker')" \
@@ -163,7 +194,7 @@ case $r in
 *) t_fail "a root-owned symlink in a container-writable directory: refused" "$r" ;;
 esac
 
-C umount planter:0.0.1 oplink:0.0.1 rootl:0.0.1 tmpl:0.0.1 >/dev/null
+C umount planter:0.0.1 oplink:0.0.1 rootl:0.0.1 tmpl:0.0.1 victim:0.0.1 >/dev/null
 r=$(C start tmpl:0.0.1)
 case $r in
 *"start_container_failed"*"host path '$T/tmplink'"*"is a symlink below '/tmp'"*)
@@ -173,5 +204,10 @@ esac
 
 t_eq "refused starts leave nothing mounted or running" "$(leaks)" "$before"
 daemon_stop
+i=0
+while [ "$(our_loops)" != 0 ] && [ $i -lt 50 ]; do # autoclear detaches asynchronously
+	sleep 0.1
+	i=$((i + 1))
+done
 t_eq "no loop device left" "$(our_loops)" 0
 t_done
