@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "path.h"
 #include "util.h"
 
 struct walk {
@@ -188,15 +189,15 @@ static int walk(struct walk *w, struct ns_err *err)
 	}
 }
 
-int ns_hostpath_open_at(int rootfd, const char *path, const char *what, struct ns_err *err)
+/* shown is the path as the caller gave it, for messages */
+static int open_at(int rootfd, const char *path, const char *shown, const char *what,
+		   struct ns_err *err)
 {
-	if (!path || path[0] != '/')
-		return ns_err_set(err, EINVAL, "%s '%s' is not absolute", what, path ? path : "");
-	struct walk w = {.rootfd = rootfd, .path = path, .what = what, .dir = -1};
+	struct walk w = {.rootfd = rootfd, .path = shown, .what = what, .dir = -1};
 	if (fstat(rootfd, &w.root) < 0)
-		return ns_err_sys(err, errno, "%s '%s': stat the root", what, path);
+		return ns_err_sys(err, errno, "%s '%s': stat the root", what, shown);
 	if (snprintf(w.rest, sizeof(w.rest), "%s", path) >= (int)sizeof(w.rest))
-		return ns_err_set(err, ENAMETOOLONG, "%s '%s' is too long", what, path);
+		return ns_err_set(err, ENAMETOOLONG, "%s '%s' is too long", what, shown);
 	int r = restart_at_root(&w, err);
 	if (r == 0)
 		r = walk(&w, err);
@@ -208,10 +209,25 @@ int ns_hostpath_open_at(int rootfd, const char *path, const char *what, struct n
 	return w.dir;
 }
 
+int ns_hostpath_open_at(int rootfd, const char *path, const char *what, struct ns_err *err)
+{
+	if (!path || path[0] != '/')
+		return ns_err_set(err, EINVAL, "%s '%s' is not absolute", what, path ? path : "");
+	return open_at(rootfd, path, path, what, err);
+}
+
 int ns_hostpath_open(const char *path, const char *what, struct ns_err *err)
 {
 	ns_autoclose int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0)
 		return ns_err_sys(err, errno, "%s '%s': open '/'", what, path);
-	return ns_hostpath_open_at(root, path, what, err);
+	if (path[0] == '/')
+		return ns_hostpath_open_at(root, path, what, err);
+	/* a relative configuration path: the working directory is walked from "/" too */
+	char cwd[PATH_MAX], abs[PATH_MAX];
+	if (!getcwd(cwd, sizeof(cwd)))
+		return ns_err_sys(err, errno, "%s '%s': the working directory", what, path);
+	if (ns_path_join(abs, sizeof(abs), cwd, path) < 0)
+		return ns_err_set(err, ENAMETOOLONG, "%s '%s' is too long", what, path);
+	return open_at(root, abs, path, what, err);
 }

@@ -25,7 +25,8 @@
  * component, with err naming the path and the component. */
 int ns_hostpath_open_at(int rootfd, const char *path, const char *what, struct ns_err *err);
 
-/* ns_hostpath_open_at from the process's root directory. */
+/* ns_hostpath_open_at from the process's root directory; a relative path is taken
+ * from the working directory, whose own path is walked the same way. */
 int ns_hostpath_open(const char *path, const char *what, struct ns_err *err);
 
 #endif

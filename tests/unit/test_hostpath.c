@@ -237,6 +237,26 @@ static int test_real_root_lib(void)
 	return 0;
 }
 
+/* A relative path (a configuration's data_dir may be one) from the working directory. */
+static int test_relative_from_cwd(void)
+{
+	int s = setup();
+	if (s)
+		return s;
+	struct ns_err err = {0};
+	ns_autoclose int here = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	CHECK(here >= 0 && chdir(top) == 0);
+	int fd = ns_hostpath_open("usr/lib", "data directory", &err);
+	int fd2 = ns_hostpath_open("rw/evil", "data directory", &err);
+	CHECK(fchdir(here) == 0);
+	CHECK_OK(fd, &err);
+	CHECK(is(fd, "usr/lib"));
+	close(fd);
+	/* the tmpdir is below /tmp: no link is followed there at all */
+	CHECK(fd2 == -ELOOP && strstr(err.msg, "data directory 'rw/evil'"));
+	return 0;
+}
+
 /* The open itself cannot be redirected (it is one descriptor); the check after the
  * mount compares that descriptor with the mounted root, and refuses another file. */
 static int test_check_source(void)
@@ -258,4 +278,5 @@ static int test_check_source(void)
 
 NS_TEST_MAIN(T(test_plain_paths), T(test_operators_links_followed), T(test_dotdot_stays_inside),
 	     T(test_containers_links_refused), T(test_root_links_in_writable_dirs_refused),
-	     T(test_loops_and_missing), T(test_real_root_lib), T(test_check_source))
+	     T(test_loops_and_missing), T(test_real_root_lib), T(test_relative_from_cwd),
+	     T(test_check_source))
