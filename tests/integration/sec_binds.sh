@@ -90,11 +90,34 @@ sed "s|$O/shared/rootl|$T/tmplink|; s/^name: rootl/name: tmpl/" "$T/rootl-0.0.1.
 	>"$T/tmpl-0.0.1.yaml"
 pack tmpl 0.0.1
 
+# ours only: our_loops also counts the memfd loops of other daemons running beside us
+t_loops() {
+	n=0
+	for f in /sys/block/loop*/loop/backing_file; do
+		case $(cat "$f" 2>/dev/null) in "$T"/*) n=$((n + 1)) ;; esac
+	done
+	echo $n
+}
+t_loops_settled() { # autoclear detaches asynchronously
+	i=0
+	while [ "$(t_loops)" != 0 ] && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	t_loops
+}
+# ours: mounts under $T/run in the daemon's namespace, our loop devices, its children
+t_leaks() {
+	l=$(t_loops_settled)
+	m=$(grep -c " $T/run/" "/proc/$DPID/mountinfo" 2>/dev/null)
+	p=$(grep -l "^PPid:[[:space:]]*$DPID\$" /proc/[0-9]*/status 2>/dev/null | wc -l)
+	echo "mounts=$m loops=$l children=$p"
+}
+
 write_config
 # a cgroup of our own: helpers running beside us remove (and kill) "northstar-test"
 sed -i "s/^cgroup: .*/cgroup: northstar-test-binds-$$/" "$T/northstar.yaml"
 daemon_start || { t_fail "daemon starts" "$(cat "$T/log")"; t_done; exit 1; }
-before=$(leaks)
 for n in planter oplink rootl tmpl victim; do
 	C install "$T/$n-0.0.1.npk" default | grep -q '"ok"' || t_fail "install $n"
 done
@@ -202,20 +225,7 @@ case $r in
 *) t_fail "a root-owned symlink below /tmp (sticky, world-writable): refused" "$r" ;;
 esac
 
-t_eq "refused starts leave nothing mounted or running" "$(leaks)" "$before"
+t_eq "refused starts leave nothing mounted or running" "$(t_leaks)" "mounts=0 loops=0 children=0"
 daemon_stop
-# ours only: our_loops also counts the memfd loops of other daemons running beside us
-t_loops() {
-	n=0
-	for f in /sys/block/loop*/loop/backing_file; do
-		case $(cat "$f" 2>/dev/null) in "$T"/*) n=$((n + 1)) ;; esac
-	done
-	echo $n
-}
-i=0
-while [ "$(t_loops)" != 0 ] && [ $i -lt 50 ]; do # autoclear detaches asynchronously
-	sleep 0.1
-	i=$((i + 1))
-done
-t_eq "no loop device left" "$(t_loops)" 0
+t_eq "no loop device left" "$(t_loops_settled)" 0
 t_done
