@@ -7,9 +7,11 @@
 #include "err.h"
 
 /* Joins a fresh anonymous session keyring, owned by the caller's current fsuid and
- * fsgid (so call it after a uid change to give it to the new ids). Returns 0, -ENOSYS
- * when the kernel has no keyrings (nothing to share then), or another negative errno
- * with err set. Async-signal-safe: only the system call. */
+ * fsgid (so call it after a uid change to give it to the new ids). Returns 0; -ENOSYS
+ * when there are no keyrings to reach: the kernel has none, or keyctl is refused as a
+ * whole (EPERM, as from Docker's default seccomp profile, which this process and all it
+ * starts inherit); or another negative errno with err set, for example when only the
+ * join is refused. Async-signal-safe: only system calls. */
 int ns_keyring_new_session(struct ns_err *err);
 
 #endif

@@ -147,7 +147,9 @@ static int own_keyring(struct nsd *d, struct ns_err *err)
 {
 	int r = ns_keyring_new_session(err);
 	if (r == -ENOSYS) {
-		ns_info(&d->log, NSD_TAG, "the kernel has no keyrings: no session keyring to hide");
+		ns_info(&d->log, NSD_TAG,
+			"no keyrings (the kernel has none, or keyctl is refused to us): no "
+			"session keyring to hide");
 		return 0;
 	}
 	return r;
