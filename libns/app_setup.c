@@ -5,6 +5,8 @@
 #include <string.h>
 #include <sys/prctl.h>
 
+#include "keyring.h"
+
 static int prepare_steps(const struct ns_manifest *m, const struct ns_app_opts *o,
 			 struct ns_app_plan *p, struct ns_err *err)
 {
@@ -82,6 +84,11 @@ int ns_app_apply(const struct ns_app_plan *p, struct ns_err *err)
 {
 	if (apply_process_state(p, err) < 0 || ns_creds_apply(&p->creds, err) < 0)
 		return ns_err_ret(err);
+	/* after the id change, so the keyring is the application's; a kernel without
+	 * keyrings has none to share */
+	int r = ns_keyring_new_session(err);
+	if (r < 0 && r != -ENOSYS)
+		return r;
 	if (p->pdeathsig && prctl(PR_SET_PDEATHSIG, (unsigned long)p->pdeathsig, 0, 0, 0) < 0)
 		return ns_err_sys(err, errno, "set the parent-death signal");
 	if (ns_caps_apply(&p->caps, err) < 0)

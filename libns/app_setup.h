@@ -7,7 +7,8 @@
  *   1. signal dispositions to default, empty signal mask;
  *   2. descriptors: stdio on 0..2, the kept ones on 3.., all others closed (when set);
  *   3. rlimits, then the scheduling policy, while still privileged;
- *   4. keep-caps, setgroups, setresgid, setresuid;
+ *   4. keep-caps, setgroups, setresgid, setresuid, then a fresh anonymous session
+ *      keyring, owned by the new ids (none shared with the daemon or another container);
  *   5. the parent-death signal (credential changes clear it, so it comes after 4);
  *   6. capabilities: bounding set first, securebits, then the other four sets;
  *   7. no_new_privs;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "devfs.h"
+#include "hostpath.h"
 #include "path.h"
 #include "procmask.h"
 #include "util.h"
@@ -91,7 +92,23 @@ int ns_mount_target_at(int basefd, const char *path, bool dir, struct ns_err *er
 	return ns_steal_fd(&fd);
 }
 
-/* Binds srcfd on the target; the target's type follows the source's. */
+int ns_mount_check_source(int srcfd, int mntfd, const char *target, struct ns_err *err)
+{
+	struct stat src, got;
+	if (fstat(srcfd, &src) < 0 || fstat(mntfd, &got) < 0)
+		return ns_err_sys(err, errno, "mount on '%s': stat the source and the mount",
+				  target);
+	if (src.st_dev != got.st_dev || src.st_ino != got.st_ino)
+		return ns_err_set(err, EXDEV,
+				  "mount on '%s' shows another file than its checked source "
+				  "(swapped during the start?)",
+				  target);
+	return 0;
+}
+
+/* Binds srcfd on the target; the target's type follows the source's. The mount comes
+ * from srcfd, so nothing swapped in after the checks can be mounted; the mounted root,
+ * and what the target's path now reaches, are still compared with srcfd. */
 static int bind_onto_target(struct ns_mount_ctx *ctx, int srcfd, const char *target, unsigned attrs,
 			    bool rec, struct ns_err *err)
 {
@@ -102,7 +119,15 @@ static int bind_onto_target(struct ns_mount_ctx *ctx, int srcfd, const char *tar
 	if (tfd < 0)
 		return tfd;
 	ns_autoclose int mnt = ns_mnt_bind(ctx, srcfd, tfd, attrs, rec, target, err);
-	return mnt < 0 ? mnt : 0;
+	if (mnt < 0)
+		return mnt;
+	if (ns_mount_check_source(srcfd, mnt, target, err) < 0)
+		return ns_err_ret(err);
+	struct ns_err sub = {0};
+	ns_autoclose int now = ns_open_beneath(ctx->rootfd, target, O_PATH, &sub);
+	if (now < 0)
+		return ns_err_set(err, -now, "mount on '%s': reopen: %s", target, sub.msg);
+	return ns_mount_check_source(srcfd, now, target, err);
 }
 
 static unsigned option_attrs(unsigned o)
@@ -112,15 +137,14 @@ static unsigned option_attrs(unsigned o)
 	       ((o & NS_MOPT_NOEXEC) ? NS_MNT_NOEXEC : 0);
 }
 
-/* A host path: symlinks in it are the operator's and are followed, but once opened the
- * mount comes from that descriptor. A missing path fails the start. */
+/* A host path, walked without following any symlink but the operator's
+ * (libns/hostpath.h): a container that can write there cannot redirect its next start.
+ * A missing path fails the start. */
 static int mount_bind(struct ns_mount_ctx *ctx, const struct ns_rootfs_mount *m, struct ns_err *err)
 {
-	ns_autoclose int src = open(m->source, O_PATH | O_CLOEXEC);
-	if (src < 0 && errno == ENOENT)
-		return ns_err_set(err, ENOENT, "host path '%s' does not exist", m->source);
+	ns_autoclose int src = ns_hostpath_open(m->source, "host path", err);
 	if (src < 0)
-		return ns_err_sys(err, errno, "open host path '%s'", m->source);
+		return src;
 	/* nosuid always: setuid must never elevate, whatever the options say. */
 	unsigned attrs = NS_MNT_NOSUID | option_attrs(m->options);
 	if (!(m->options & NS_MOPT_RW))
@@ -128,7 +152,21 @@ static int mount_bind(struct ns_mount_ctx *ctx, const struct ns_rootfs_mount *m,
 	return bind_onto_target(ctx, src, m->target, attrs, m->options & NS_MOPT_REC, err);
 }
 
-/* data_dir/<name>: the daemon made it; its last component is never followed. */
+static int open_host_dir(const char *path, const char *what, struct ns_err *err)
+{
+	ns_autoclose int fd = ns_hostpath_open(path, what, err);
+	if (fd < 0)
+		return fd;
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return ns_err_sys(err, errno, "%s '%s': stat", what, path);
+	if (!S_ISDIR(st.st_mode))
+		return ns_err_set(err, ENOTDIR, "%s '%s' is not a directory", what, path);
+	return ns_steal_fd(&fd);
+}
+
+/* data_dir/<name>: data_dir is walked like a bind's host path; <name>, which its
+ * container owns, is never followed. */
 static int mount_persist(struct ns_mount_ctx *ctx, const struct ns_rootfs_mount *m,
 			 struct ns_err *err)
 {
@@ -140,9 +178,9 @@ static int mount_persist(struct ns_mount_ctx *ctx, const struct ns_rootfs_mount 
 		return ns_err_set(err, EINVAL, "persist path '%s' has no directory name",
 				  m->source);
 	*slash = '\0';
-	ns_autoclose int dfd = open(dir[0] ? dir : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	ns_autoclose int dfd = open_host_dir(dir[0] ? dir : "/", "data directory", err);
 	if (dfd < 0)
-		return ns_err_sys(err, errno, "open data directory '%s'", dir);
+		return dfd;
 	struct ns_err sub = {0};
 	ns_autoclose int src = ns_open_beneath(dfd, slash + 1, O_PATH | O_DIRECTORY, &sub);
 	if (src == -ELOOP || src == -ENOTDIR)
@@ -160,9 +198,9 @@ static int mount_persist(struct ns_mount_ctx *ctx, const struct ns_rootfs_mount 
 static int mount_sockets(struct ns_mount_ctx *ctx, const struct ns_rootfs_mount *m,
 			 struct ns_err *err)
 {
-	ns_autoclose int src = open(m->source, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	ns_autoclose int src = open_host_dir(m->source, "socket directory", err);
 	if (src < 0)
-		return ns_err_sys(err, errno, "open socket directory '%s'", m->source);
+		return src;
 	return bind_onto_target(ctx, src, m->target, NS_MNT_LOCKDOWN, false, err);
 }
 
@@ -170,9 +208,9 @@ static int mount_sockets(struct ns_mount_ctx *ctx, const struct ns_rootfs_mount 
 static int mount_resource(struct ns_mount_ctx *ctx, const struct ns_rootfs_mount *m,
 			  struct ns_err *err)
 {
-	ns_autoclose int rfd = open(m->source, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	ns_autoclose int rfd = open_host_dir(m->source, "resource root", err);
 	if (rfd < 0)
-		return ns_err_sys(err, errno, "open resource root '%s'", m->source);
+		return rfd;
 	struct ns_err sub = {0};
 	ns_autoclose int src = ns_open_beneath(rfd, m->subdir, O_PATH, &sub);
 	if (src == -ELOOP)

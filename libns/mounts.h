@@ -18,6 +18,10 @@ int ns_mount_one(struct ns_mount_ctx *ctx, const struct ns_rootfs_mount *m, stru
  * be a directory when dir and must not be one otherwise. */
 int ns_mount_target_at(int basefd, const char *path, bool dir, struct ns_err *err);
 
+/* Refuses (EXDEV) a mount whose root, at mntfd, is not the file srcfd was opened on:
+ * the check after a bind that nothing was swapped between resolution and mount. */
+int ns_mount_check_source(int srcfd, int mntfd, const char *target, struct ns_err *err);
+
 /* A short name for a mount type ("bind", "tmpfs", ...). */
 const char *ns_mount_kind(enum ns_mount_type t);
 

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hostpath.h"
 #include "util.h"
 
 /* Deeper directories are moved up to the top of the tree rather than descended into,
@@ -27,10 +28,18 @@ static int open_data_dir(const char *data_dir, const char *name, struct ns_err *
 	if (!name_ok(name))
 		return ns_err_set(err, EINVAL, "persist: '%s' is not a plain directory name",
 				  name ? name : "");
-	int dfd = open(data_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* the operator's setting, but below a directory a container can write no symlink
+	 * of its making is followed (libns/hostpath.h) */
+	ns_autoclose int dfd = ns_hostpath_open(data_dir, "data directory", err);
 	if (dfd < 0)
-		return ns_err_sys(err, errno, "persist: open data directory '%s'", data_dir);
-	return dfd;
+		return ns_err_wrap(err, "persist: open data directory '%s'", data_dir);
+	struct stat st;
+	if (fstat(dfd, &st) < 0)
+		return ns_err_sys(err, errno, "persist: stat data directory '%s'", data_dir);
+	if (!S_ISDIR(st.st_mode))
+		return ns_err_set(err, ENOTDIR, "persist: data directory '%s' is not a directory",
+				  data_dir);
+	return ns_steal_fd(&dfd);
 }
 
 int ns_persist_prepare(const char *data_dir, const char *name, uid_t uid, gid_t gid, int *ret_fd,

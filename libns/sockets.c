@@ -37,7 +37,8 @@ static int set_owner_mode(int dirfd, const char *file, const struct ns_socket *s
 	    fchownat(dirfd, file, s->has_uid ? (uid_t)s->uid : (uid_t)-1,
 		     s->has_gid ? (gid_t)s->gid : (gid_t)-1, AT_SYMLINK_NOFOLLOW) < 0)
 		return ns_err_sys(err, errno, "chown '%s'", path);
-	if (fchmodat(dirfd, file, (mode_t)s->mode, 0) < 0)
+	/* a name swapped for a symlink must not hand its mode to the link's target */
+	if (fchmodat(dirfd, file, (mode_t)s->mode, AT_SYMLINK_NOFOLLOW) < 0)
 		return ns_err_sys(err, errno, "chmod '%s'", path);
 	return 0;
 }

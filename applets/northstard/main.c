@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "applets/applet.h"
+#include "libns/keyring.h"
 #include "libns/path.h"
 #include "libns/util.h"
 #include "nsd.h"
@@ -139,10 +140,25 @@ static int make_dirs(const struct nsd *d, struct ns_err *err)
 	return 0;
 }
 
+/* Our session keyring is the one of whoever started us, with their secrets: keep it
+ * from every process we start (each application also joins its own, app_setup.h).
+ * Before any thread exists: a thread keeps the keyring it was created with. */
+static int own_keyring(struct nsd *d, struct ns_err *err)
+{
+	int r = ns_keyring_new_session(err);
+	if (r == -ENOSYS) {
+		ns_info(&d->log, NSD_TAG,
+			"no keyrings (the kernel has none, or keyctl is refused to us): no "
+			"session keyring to hide");
+		return 0;
+	}
+	return r;
+}
+
 static int startup(struct nsd *d, const struct opts *o, struct ns_err *err)
 {
 	char warn[1200];
-	if (make_dirs(d, err) < 0)
+	if (own_keyring(d, err) < 0 || make_dirs(d, err) < 0)
 		return ns_err_ret(err);
 	if (!o->no_mount_ns && private_mount_ns(err) < 0)
 		return ns_err_ret(err);

@@ -119,6 +119,29 @@ static int test_names_refused(void)
 	return 0;
 }
 
+/* data_dir reached through a link a container made: neither prepare nor wipe goes
+ * there (the ns_tmpdir is below /tmp, where no link is followed at all). */
+static int test_data_dir_through_a_planted_link(void)
+{
+	if (geteuid() != 0)
+		return ns_test_skip("needs root to own a link as another uid");
+	struct ns_err err;
+	const char *o = outside("outside-dd");
+	char link[PATH_MAX], data[PATH_MAX];
+	snprintf(link, sizeof(link), "%s/dd-link", ns_test_tmpdir());
+	CHECK(symlink(o, link) == 0 && lchown(link, 1000, 1000) == 0);
+	snprintf(data, sizeof(data), "%s/.", link);
+	CHECK_FAIL(ns_persist_prepare(link, "app", 1, 1, NULL, &err), &err,
+		   "is a symlink owned by uid 1000");
+	CHECK_FAIL(ns_persist_prepare(data, "app", 1, 1, NULL, &err), &err,
+		   "is a symlink owned by uid 1000");
+	CHECK_FAIL(ns_persist_wipe(data, "app", &err), &err, "is a symlink owned by uid 1000");
+	char made[PATH_MAX];
+	snprintf(made, sizeof(made), "%s/app", o);
+	CHECK(access(made, F_OK) < 0);
+	return 0;
+}
+
 static int test_wipe_never_follows(void)
 {
 	struct ns_err err;
@@ -196,5 +219,6 @@ static int test_wipe_deep_tree(void)
 }
 
 NS_TEST_MAIN(T(test_prepare_creates_0700_owned), T(test_prepare_refuses_planted_symlink),
-	     T(test_names_refused), T(test_wipe_never_follows), T(test_wipe_symlink_at_top),
-	     T(test_wipe_missing_is_fine), T(test_wipe_deep_tree))
+	     T(test_names_refused), T(test_data_dir_through_a_planted_link),
+	     T(test_wipe_never_follows), T(test_wipe_symlink_at_top), T(test_wipe_missing_is_fine),
+	     T(test_wipe_deep_tree))
