@@ -191,6 +191,7 @@ static char *describe(struct nsd *d, const struct nsd_container *c, const struct
 	    .nmounts = m->nmounts,
 	    .nfds = m->nsockets + m->console.present,
 	    .selinux_exec = d->selinux && m->selinux.present ? m->selinux.exec : NULL,
+	    .seccomp_unfiltered = c->repo && c->repo->cfg->seccomp_unfiltered,
 	};
 	if (m->selinux.present && m->selinux.exec && !d->selinux)
 		ns_info(&d->log, NSD_TAG,

@@ -95,8 +95,8 @@ static int probe(void)
 
 static void export_dirs(const struct ns_cgroup_runtime *rt, const struct ns_cgroup *cg)
 {
-	static const char *const env[NS_CGROUP_NCTRL] = {"MEMORY", "CPU", "CPUACCT", "CPUSET",
-							 "BLKIO"};
+	static const char *const env[NS_CGROUP_NCTRL] = {"MEMORY", "CPU",   "CPUACCT",
+							 "CPUSET", "BLKIO", "PIDS"};
 	for (int c = 0; c < NS_CGROUP_NCTRL; c++) {
 		char key[64];
 		const char *p = ns_cgroup_path(cg, c), *r = ns_cgroup_runtime_path(rt, c);
