@@ -18,13 +18,16 @@ static int prepare_steps(const struct ns_manifest *m, const struct ns_app_opts *
 		return ns_err_ret(err);
 	if (ns_caps_prepare(m->capabilities, &p->caps, err) < 0)
 		return ns_err_ret(err);
-	/* no seccomp section: no filter, as in Northstar (docs/seccomp.md) */
-	if (m->seccomp.present) {
-		if (ns_seccomp_build(&m->seccomp, m->capabilities, o->violation, &p->seccomp, err) <
-		    0)
-			return ns_err_ret(err);
-		p->has_seccomp = true;
-	}
+	/* No seccomp section: the default profile, with the capability rules of what the
+	 * manifest grants; no filter only when the runtime asks for Northstar's behaviour
+	 * (docs/seccomp.md). */
+	static const struct ns_seccomp profile_only = {.present = true, .profile_default = true};
+	const struct ns_seccomp *sc = m->seccomp.present ? &m->seccomp : &profile_only;
+	if (!m->seccomp.present && o->seccomp_unfiltered)
+		return 0;
+	if (ns_seccomp_build(sc, m->capabilities, o->violation, &p->seccomp, err) < 0)
+		return ns_err_ret(err);
+	p->has_seccomp = true;
 	return 0;
 }
 

@@ -34,6 +34,10 @@
 struct ns_app_opts {
 	const char *group_file; /* NULL: /etc/group */
 	enum ns_seccomp_violation violation;
+	/* A manifest without `seccomp` gets the default profile (secure by default, issue
+	 * 14), unless this is set: then it runs unfiltered, as in Northstar (the
+	 * repository's `missing_seccomp: unfiltered`). */
+	bool seccomp_unfiltered;
 	int pdeathsig; /* 0: none */
 };
 
@@ -52,8 +56,8 @@ struct ns_app_plan {
 };
 
 /* Builds the plan from the manifest's uid, gid, suppl_groups, capabilities, rlimits,
- * sched and seccomp. Unknown group and syscall names are listed in
- * plan->creds.skipped and plan->seccomp.skipped for the caller to log. */
+ * sched and seccomp (or the default profile, see seccomp_unfiltered). Unknown group and syscall
+ * names are listed in plan->creds.skipped and plan->seccomp.skipped for the caller to log. */
 int ns_app_prepare(const struct ns_manifest *m, const struct ns_app_opts *opts,
 		   struct ns_app_plan *plan, struct ns_err *err);
 

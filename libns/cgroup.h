@@ -35,13 +35,14 @@
 #include "manifest.h"
 
 /* The controllers we use. CPUACCT is v1's usage counter (v2: cpu.stat, always there);
- * BLKIO is v2's "io". */
+ * BLKIO is v2's "io"; PIDS limits the number of tasks (issue 14). */
 enum ns_cgroup_ctrl {
 	NS_CGROUP_MEMORY,
 	NS_CGROUP_CPU,
 	NS_CGROUP_CPUACCT,
 	NS_CGROUP_CPUSET,
 	NS_CGROUP_BLKIO,
+	NS_CGROUP_PIDS,
 	NS_CGROUP_NCTRL
 };
 const char *ns_cgroup_ctrl_name(enum ns_cgroup_ctrl c); /* v1 names: "memory", "blkio" ... */

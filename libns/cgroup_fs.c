@@ -86,7 +86,8 @@ void ns_cgroup_v2_enable_list(const struct ns_cgroup_layout *l, char *buf, size_
 	static const char *const names[NS_CGROUP_NCTRL] = {[NS_CGROUP_MEMORY] = "memory",
 							   [NS_CGROUP_CPU] = "cpu",
 							   [NS_CGROUP_CPUSET] = "cpuset",
-							   [NS_CGROUP_BLKIO] = "io"};
+							   [NS_CGROUP_BLKIO] = "io",
+							   [NS_CGROUP_PIDS] = "pids"};
 	size_t off = 0;
 	buf[0] = '\0';
 	for (int c = 0; c < NS_CGROUP_NCTRL; c++)

@@ -14,12 +14,12 @@
 
 static const char *const ctrl_names[NS_CGROUP_NCTRL] = {
     [NS_CGROUP_MEMORY] = "memory", [NS_CGROUP_CPU] = "cpu",	[NS_CGROUP_CPUACCT] = "cpuacct",
-    [NS_CGROUP_CPUSET] = "cpuset", [NS_CGROUP_BLKIO] = "blkio",
+    [NS_CGROUP_CPUSET] = "cpuset", [NS_CGROUP_BLKIO] = "blkio", [NS_CGROUP_PIDS] = "pids",
 };
 /* Their names in v2's cgroup.controllers (cpuacct has none: cpu.stat is always there). */
 static const char *const v2_names[NS_CGROUP_NCTRL] = {
     [NS_CGROUP_MEMORY] = "memory", [NS_CGROUP_CPU] = "cpu",  [NS_CGROUP_CPUACCT] = NULL,
-    [NS_CGROUP_CPUSET] = "cpuset", [NS_CGROUP_BLKIO] = "io",
+    [NS_CGROUP_CPUSET] = "cpuset", [NS_CGROUP_BLKIO] = "io", [NS_CGROUP_PIDS] = "pids",
 };
 
 const char *ns_cgroup_ctrl_name(enum ns_cgroup_ctrl c)
@@ -224,9 +224,10 @@ int ns_cgroup_layout_finish(struct ns_cgroup_layout *l, const char *v2_controlle
 	}
 	if (v2 == l->nhier) {
 		if (!any_v1)
-			return ns_err_set(err, ENOENT,
-					  "no cgroup file system is mounted (neither cgroup2 nor "
-					  "a v1 memory, cpu, cpuacct, cpuset or blkio hierarchy)");
+			return ns_err_set(
+			    err, ENOENT,
+			    "no cgroup file system is mounted (neither cgroup2 nor "
+			    "a v1 memory, cpu, cpuacct, cpuset, blkio or pids hierarchy)");
 		l->mode = NS_CGROUP_V1;
 		return 0;
 	}

@@ -428,6 +428,28 @@ static int blkio(struct builder *b, const struct ns_cgroup_blkio *k)
 	return attrs(b, "blkio", k->attrs, k->nattrs);
 }
 
+/* pids.max, the same file on v1 and v2: a count, or "max". The parser has checked
+ * the range; a struct filled by hand is checked again. */
+static int pids(struct builder *b, const struct ns_cgroup_pids *p)
+{
+	if (!p->has_max)
+		return 0;
+	if (p->max != -1 && (p->max < NS_MANIFEST_PIDS_MIN || p->max > NS_MANIFEST_PIDS_MAX))
+		return ns_err_set(b->err, EINVAL,
+				  "cgroups.pids.max: %" PRId64 " is not in %d..%d or 'max'", p->max,
+				  NS_MANIFEST_PIDS_MIN, NS_MANIFEST_PIDS_MAX);
+	if (!b->caps->present[NS_CGROUP_PIDS]) {
+		ns_cgroup_note(b->notes, "cgroups.pids.max ignored: the kernel has no pids "
+					 "controller mounted");
+		return 0;
+	}
+	if (p->max < 0)
+		ADD(b, NS_CGROUP_PIDS, "pids.max", "pids.max", 0, "max");
+	else
+		ADD(b, NS_CGROUP_PIDS, "pids.max", "pids.max", 0, "%" PRId64, p->max);
+	return 0;
+}
+
 /* --- attrs and parent checks ----------------------------------------------------- */
 static const struct {
 	const char *prefix, *section;
@@ -547,7 +569,8 @@ int ns_cgroup_plan_build(const struct ns_cgroups *m, const struct ns_cgroup_caps
 		return 0;
 	if ((m->memory.present && memory(&b, &m->memory) < 0) ||
 	    (m->cpu.present && cpu(&b, &m->cpu) < 0) ||
-	    (m->blkio.present && blkio(&b, &m->blkio) < 0)) {
+	    (m->blkio.present && blkio(&b, &m->blkio) < 0) ||
+	    (m->pids.present && pids(&b, &m->pids) < 0)) {
 		ns_cgroup_plan_free(p);
 		return ns_err_ret(err);
 	}

@@ -272,6 +272,25 @@ static cJSON *blkio(const struct ns_cgroup *cg)
 	return NULL;
 }
 
+/* Ours (issue 14): {"current": N, "max": N or -1, "events": {"max": N}} from the pids
+ * controller, the same files on v1 and v2; NULL child (left out) without it. */
+static bool pids(cJSON *parent, const struct ns_cgroup *cg)
+{
+	bool v2 = false;
+	const struct ns_cgroup_dir *d = dir_of(cg, NS_CGROUP_PIDS, &v2);
+	if (!d)
+		return true;
+	cJSON *o = cJSON_CreateObject();
+	bool ok = o && add_num(o, "current", d->fd, "pids.current") &&
+		  add_num(o, "max", d->fd, "pids.max") &&
+		  add_obj(o, "events", flat_keyed(d->fd, "pids.events"));
+	if (!ok) {
+		cJSON_Delete(o);
+		return false;
+	}
+	return add_obj(parent, "pids", o);
+}
+
 /* Takes child into parent; false (child freed) when out of memory. */
 static bool attach(cJSON *parent, const char *key, cJSON *child)
 {
@@ -285,7 +304,8 @@ cJSON *ns_cgroup_stats(const struct ns_cgroup *cg)
 	cJSON *o = cJSON_CreateObject();
 	if (o && attach(o, "blkio", blkio(cg)) && attach(o, "cpu", cpu(cg)) &&
 	    attach(o, "memory",
-		   d ? (v2 ? memory_v2(d->fd) : memory_v1(d->fd)) : cJSON_CreateObject()))
+		   d ? (v2 ? memory_v2(d->fd) : memory_v1(d->fd)) : cJSON_CreateObject()) &&
+	    pids(o, cg))
 		return o;
 	cJSON_Delete(o);
 	return NULL;

@@ -283,6 +283,38 @@ static int check_trust(struct cfgp *p, const struct ns_config *c)
 	return 0;
 }
 
+/* Issue 14: what containers of the repository get when the manifest does not say.
+ * Returns 1 when key is not one of these. */
+static int parse_repo_defaults(struct cfgp *p, const struct ns_ynode *key, const struct ns_ynode *v,
+			       struct ns_repo_config *rc)
+{
+	const char *k = key->str;
+	if (!strcmp(k, "missing_seccomp")) {
+		if (v->kind == NS_YSCALAR && !v->tag && !strcmp(v->str, "default"))
+			rc->seccomp_unfiltered = false;
+		else if (v->kind == NS_YSCALAR && !v->tag && !strcmp(v->str, "unfiltered"))
+			rc->seccomp_unfiltered = true;
+		else
+			return bad(p, v, k, "expected 'default' or 'unfiltered'");
+		return 0;
+	}
+	if (!strcmp(k, "pids_max")) {
+		uint64_t u;
+		if (v->kind == NS_YSCALAR && !v->tag && !strcmp(v->str, "max")) {
+			rc->pids_max = -1;
+			return 0;
+		}
+		if (v->kind != NS_YSCALAR || ns_yscalar_u64(v, &u) < 0 || u < NS_PIDS_MAX_MIN ||
+		    u > NS_PIDS_MAX_LIMIT)
+			return bad(p, v, k,
+				   "expected 'max' or an integer from 2 (ns-init and the "
+				   "application) to 4194304 (the kernel's limit)");
+		rc->pids_max = (int64_t)u;
+		return 0;
+	}
+	return 1;
+}
+
 static int parse_repo_field(struct cfgp *p, const struct ns_ynode *key, const struct ns_ynode *v,
 			    struct ns_repo_config *rc, bool *have_type)
 {
@@ -318,7 +350,8 @@ static int parse_repo_field(struct cfgp *p, const struct ns_ynode *key, const st
 			return bad(p, v, k, "expected 'kernel' or 'userspace'");
 		return 0;
 	}
-	return unknown(p, key, "a repository");
+	r = parse_repo_defaults(p, key, v, rc);
+	return r == 1 ? unknown(p, key, "a repository") : r;
 }
 
 static bool repo_name_valid(const char *s)
@@ -478,6 +511,11 @@ bool ns_config_repo_trusts(const struct ns_repo_config *rc, const char *name)
 		if (!strcmp(rc->trust->items[i]->str, name))
 			return true;
 	return false;
+}
+
+int64_t ns_repo_pids_max(const struct ns_repo_config *rc)
+{
+	return rc && rc->pids_max ? rc->pids_max : NS_REPO_PIDS_MAX_DEFAULT;
 }
 
 const struct ns_repo_config *ns_config_repo(const struct ns_config *c, const char *name)

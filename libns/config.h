@@ -45,7 +45,23 @@ struct ns_repo_config {
 	 * containers may mount (beyond those with the same key); the sequence as written,
 	 * or NULL */
 	const struct ns_ynode *trust;
+	/* What a container of this repository gets when its manifest does not say
+	 * (docs/config.md, issue 14): `missing_seccomp: unfiltered` runs a manifest
+	 * without `seccomp` unfiltered, as Northstar does (default: the default profile);
+	 * `pids_max` is the pids limit without `cgroups.pids` (0: NS_REPO_PIDS_MAX_DEFAULT,
+	 * -1: `max`, no limit). */
+	bool seccomp_unfiltered;
+	int64_t pids_max;
 };
+
+#define NS_REPO_PIDS_MAX_DEFAULT 1024
+/* The kernel's limit on pids.max (PID_MAX_LIMIT), and the least a container needs:
+ * ns-init and the application. */
+#define NS_PIDS_MAX_LIMIT 4194304
+#define NS_PIDS_MAX_MIN	  2
+
+/* The pids limit of a container of rc without a manifest value: > 0, or -1 for none. */
+int64_t ns_repo_pids_max(const struct ns_repo_config *rc);
 
 struct ns_config {
 	const char *run_dir, *data_dir, *socket_dir, *cgroup;

@@ -60,6 +60,7 @@ char *ns_launch_desc_encode(const struct ns_launch_desc *d, struct ns_err *err)
 	    add_strs(o, "args", d->args, d->nargs) && add_strs(o, "env", d->env, d->nenv) &&
 	    add_str(o, "netns_dir", d->netns_dir) && add_str(o, "group_file", d->group_file) &&
 	    add_str(o, "selinux_exec", d->selinux_exec) && ns_json_add_u64(o, "fds", d->nfds) &&
+	    cJSON_AddBoolToObject(o, "seccomp_unfiltered", d->seccomp_unfiltered) &&
 	    (mounts = cJSON_AddArrayToObject(o, "mounts")) != NULL;
 	for (size_t i = 0; ok && i < d->nmounts; i++)
 		ok = cJSON_AddItemToArray(mounts, mount_json(&d->mounts[i]));
@@ -93,6 +94,20 @@ static int get_u64(const cJSON *o, const char *key, uint64_t max, uint64_t *out,
 	if (!v || ns_json_get_u64(v, max, out) < 0)
 		return ns_err_set(err, EINVAL, "launch description: '%s' is not a number <= %llu",
 				  key, (unsigned long long)max);
+	return 0;
+}
+
+/* Absent: false, the secure choice. */
+static int get_opt_bool(const cJSON *o, const char *key, bool *out, struct ns_err *err)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+	*out = false;
+	if (!v)
+		return 0;
+	if (!cJSON_IsBool(v))
+		return ns_err_set(err, EINVAL, "launch description: '%s' is not true or false",
+				  key);
+	*out = cJSON_IsTrue(v);
 	return 0;
 }
 
@@ -182,6 +197,7 @@ static int decode_fields(const cJSON *o, struct ns_launch_desc *d, struct ns_err
 	    get_str(o, "netns_dir", true, &d->netns_dir, err) < 0 ||
 	    get_str(o, "group_file", true, &d->group_file, err) < 0 ||
 	    get_str(o, "selinux_exec", true, &d->selinux_exec, err) < 0 ||
+	    get_opt_bool(o, "seccomp_unfiltered", &d->seccomp_unfiltered, err) < 0 ||
 	    get_strs(o, "args", &d->args, &d->nargs, err) < 0 ||
 	    get_strs(o, "env", &d->env, &d->nenv, err) < 0 ||
 	    get_u64(o, "fds", NS_LAUNCH_FDS_MAX, &nfds, err) < 0 || get_mounts(o, d, err) < 0)

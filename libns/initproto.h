@@ -15,6 +15,7 @@
 #define NS_INITPROTO_H
 
 #include <cJSON.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -45,6 +46,10 @@ struct ns_launch_desc {
 	 * enabled): ns-init writes it to /proc/thread-self/attr/exec, and it takes effect at
 	 * the application's execve. NULL: none. */
 	const char *selinux_exec;
+	/* A manifest without `seccomp` runs unfiltered (the repository's
+	 * `missing_seccomp: unfiltered`); false, and when absent from the JSON: it gets the
+	 * default profile. */
+	bool seccomp_unfiltered;
 	/* Descriptors that came with the description, in order; the application gets them
 	 * on 3, 4, ... (console first, then sockets). */
 	size_t nfds;

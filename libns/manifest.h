@@ -182,12 +182,23 @@ struct ns_cgroup_blkio {
 	struct ns_kv *attrs;
 	size_t nattrs;
 };
+/* Ours (issue 14): `cgroups.pids.max`. Northstar ignores unknown keys under `cgroups`,
+ * so a manifest with it still loads there (without the limit). */
+struct ns_cgroup_pids {
+	bool present;
+	bool has_max;
+	int64_t max; /* 2..NS_MANIFEST_PIDS_MAX, or -1 for "max" (no limit) */
+};
+#define NS_MANIFEST_PIDS_MIN 2	     /* ns-init and the application */
+#define NS_MANIFEST_PIDS_MAX 4194304 /* the kernel's PID_MAX_LIMIT */
+
 struct ns_cgroups {
 	bool present;
 	const char *parent; /* relative, no "..", or NULL */
 	struct ns_cgroup_cpu cpu;
 	struct ns_cgroup_memory memory;
 	struct ns_cgroup_blkio blkio;
+	struct ns_cgroup_pids pids;
 };
 
 /* The 16 rlimit resources in manifest order. */

@@ -1,6 +1,8 @@
-/* `cgroups`: parent, cpu, memory, blkio. Northstar sets no deny_unknown_fields at any
- * level here, so unknown keys are ignored; `parent` and `attrs` get the checks of
- * spec tests-and-security §5b (P-F8). */
+/* `cgroups`: parent, cpu, memory, blkio, and our pids. Northstar sets no
+ * deny_unknown_fields at any level here, so unknown keys are ignored; `parent` and
+ * `attrs` get the checks of spec tests-and-security §5b (P-F8). `pids` is ours (issue
+ * 14): Northstar ignores it, and we refuse unknown keys in it, since a misspelt `max`
+ * would silently leave the repository's default. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -267,10 +269,45 @@ static int blkio(struct mctx *c, const struct ns_ynode *v, struct ns_cgroup_blki
 	return 0;
 }
 
+/* pids: {max: N | max}, N in 2..4194304: ns-init and the application need two, and
+ * the kernel takes no more than PID_MAX_LIMIT. */
+static int pids(struct mctx *c, const struct ns_ynode *v, struct ns_cgroup_pids *p)
+{
+	struct mfield f[] = {{.name = "max"}};
+	const char *path = "cgroups.pids.max";
+	int64_t max;
+	int r;
+	if ((r = mc_fields(c, v, "cgroups.pids", f, ARRAY_SIZE(f), true)) < 0)
+		return r;
+	p->present = true;
+	if (mc_is_null(f[0].val))
+		return 0;
+	if (f[0].val->kind == NS_YSCALAR && !strcmp(f[0].val->str, "max")) {
+		p->has_max = true;
+		p->max = -1;
+		return 0;
+	}
+	if (f[0].val->kind != NS_YSCALAR || ns_yscalar_i64(f[0].val, &max) < 0)
+		return mc_err(c, f[0].val, path,
+			      "expected an integer (the most tasks the container may have) or "
+			      "'max' (no limit)");
+	if (max < NS_MANIFEST_PIDS_MIN || max > NS_MANIFEST_PIDS_MAX)
+		return mc_err(c, f[0].val, path,
+			      "%lld is out of range: at least %d (ns-init and the application), "
+			      "at most %d (the kernel's limit), or 'max' for no limit",
+			      (long long)max, NS_MANIFEST_PIDS_MIN, NS_MANIFEST_PIDS_MAX);
+	p->has_max = true;
+	p->max = max;
+	return 0;
+}
+
 int mp_cgroups(struct mctx *c, const struct ns_ynode *v)
 {
-	struct mfield f[] = {
-	    {.name = "parent"}, {.name = "blkio"}, {.name = "cpu"}, {.name = "memory"}};
+	struct mfield f[] = {{.name = "parent"},
+			     {.name = "blkio"},
+			     {.name = "cpu"},
+			     {.name = "memory"},
+			     {.name = "pids"}};
 	struct ns_cgroups *cg = &c->m->cgroups;
 	int r;
 	if (mc_is_null(v))
@@ -289,6 +326,8 @@ int mp_cgroups(struct mctx *c, const struct ns_ynode *v)
 	if (!mc_is_null(f[2].val) && (r = cpu(c, f[2].val, &cg->cpu)) < 0)
 		return r;
 	if (!mc_is_null(f[3].val) && (r = memory(c, f[3].val, &cg->memory)) < 0)
+		return r;
+	if (!mc_is_null(f[4].val) && (r = pids(c, f[4].val, &cg->pids)) < 0)
 		return r;
 	cg->present = true;
 	return 0;

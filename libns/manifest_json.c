@@ -457,13 +457,27 @@ static cJSON *memory_json(const struct ns_cgroup_memory *m)
 	return o;
 }
 
+/* ours: {"max": N} or {"max": "max"} */
+static cJSON *pids_json(const struct ns_cgroup_pids *p)
+{
+	cJSON *o = cJSON_CreateObject();
+	bool ok = o && (!p->has_max || (p->max < 0 ? add(o, "max", str("max"))
+						   : ns_json_add_i64(o, "max", p->max)));
+	if (!ok) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
 static cJSON *cgroups_json(const struct ns_cgroups *cg)
 {
 	cJSON *o = cJSON_CreateObject();
 	bool ok = o && (!cg->parent || add(o, "parent", str(cg->parent))) &&
 		  (!cg->blkio.present || add(o, "blkio", blkio_json(&cg->blkio))) &&
 		  (!cg->cpu.present || add(o, "cpu", cpu_json(&cg->cpu))) &&
-		  (!cg->memory.present || add(o, "memory", memory_json(&cg->memory)));
+		  (!cg->memory.present || add(o, "memory", memory_json(&cg->memory))) &&
+		  (!cg->pids.present || add(o, "pids", pids_json(&cg->pids)));
 	if (!ok) {
 		cJSON_Delete(o);
 		return NULL;

@@ -326,6 +326,15 @@ static void cgroups(struct yout *y, const struct ns_cgroups *cg)
 		attrs(y, m->attrs, m->nattrs);
 		map_end(y);
 	}
+	if (cg->pids.present) {
+		str(y, "pids");
+		map_start(y, NULL);
+		if (cg->pids.has_max && cg->pids.max < 0)
+			key_str(y, "max", "max");
+		else
+			opt_i64(y, "max", cg->pids.has_max, cg->pids.max);
+		map_end(y);
+	}
 	map_end(y);
 }
 

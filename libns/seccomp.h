@@ -7,7 +7,9 @@
  * pass; execve, exit and exit_group always pass; a system call numbered above the
  * highest one the linked libseccomp knows answers ENOSYS (a kernel newer than the
  * library); everything else is a violation, which kills the whole process with SIGSYS
- * (or, as an option, fails with EPERM). No `seccomp` section means no filter. */
+ * (or, as an option, fails with EPERM). A manifest without a `seccomp` section gets the
+ * default profile (libns/app_setup.c), unless its repository asks for Northstar's
+ * unfiltered run. */
 #ifndef NS_SECCOMP_H
 #define NS_SECCOMP_H
 

@@ -343,6 +343,24 @@ case_attach() {
 	t_clean "attach"
 }
 
+# issue 14: cgroups.pids.max, the same file on v1 and v2, holds a task bomb
+case_pids() {
+	if [ -z "$(ver pids)" ]; then
+		t_skip "pids: cgroups.pids.max" "this kernel has no pids controller mounted"
+		return
+	fi
+	manifest "$W/pids.yaml" <<'EOF'
+pids: {max: 20}
+EOF
+	out=$("$CG" run "$RT" eater "$W/pids.yaml" -- sh -c 'sh '"$W/show.sh"' $CG_PIDS/pids.max
+		exec '"$H/forkthreads"' --bomb fork 100 0' 2>&1)
+	t_eq "pids: max -> pids.max ($(ver pids))" "$(got "$out" pids.max)" 20
+	made=$(printf '%s\n' "$out" | sed -n 's/^created \([0-9]*\) of 100$/\1/p')
+	t_expect "pids: fork fails with EAGAIN" 0 "failed errno 11" printf '%s' "$out"
+	t_run "pids: a bomb stops at the limit (created $made of 100)" test "${made:-100}" -lt 20
+	t_clean "pids"
+}
+
 cgroup_cases() {
 	case_probe
 	if [ "$(ver memory)" = v2 ]; then case_limits_v2; else case_limits_v1; fi
@@ -354,4 +372,5 @@ cgroup_cases() {
 	case_daemon_inside
 	case_stats
 	case_attach
+	case_pids
 }

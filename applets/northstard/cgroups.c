@@ -99,6 +99,21 @@ static int check_realtime(const struct ns_manifest *m, const struct ns_cgroup *c
 			  m->sched.policy == NS_SCHED_FIFO ? "fifo" : "round_robin");
 }
 
+/* The manifest's cgroups with the repository's pids limit (config `pids_max`) when the
+ * manifest has none: no container runs without one unless its manifest or repository
+ * says `max` (issue 14). A shallow copy: the manifest's lists are shared. */
+static void with_pids_default(const struct nsd_container *c, struct ns_cgroups *out)
+{
+	*out = nsd_manifest(c)->cgroups;
+	if (out->pids.has_max)
+		return;
+	int64_t max = ns_repo_pids_max(c->repo ? c->repo->cfg : NULL);
+	out->present = true;
+	out->pids.present = true;
+	out->pids.has_max = true;
+	out->pids.max = max;
+}
+
 int nsd_cgroup_create(struct nsd *d, const struct nsd_container *c, struct nsd_process *p,
 		      struct ns_err *err)
 {
@@ -112,7 +127,9 @@ int nsd_cgroup_create(struct nsd *d, const struct nsd_container *c, struct nsd_p
 	struct ns_cgroup_notes *notes = calloc(1, sizeof(*notes));
 	if (!notes)
 		return ns_err_set(err, ENOMEM, "out of memory");
-	int r = ns_cgroup_create(d->cg_rt, m->name, &m->cgroups, notes, &p->cg, err);
+	struct ns_cgroups cg;
+	with_pids_default(c, &cg);
+	int r = ns_cgroup_create(d->cg_rt, m->name, &cg, notes, &p->cg, err);
 	log_notes(d, c->id, notes);
 	free(notes);
 	if (r == 0 && (r = check_realtime(m, p->cg, err)) < 0) {

@@ -195,10 +195,16 @@ static char *describe(struct nsd *d, const struct nsd_container *c, const struct
 	    .nmounts = m->nmounts,
 	    .nfds = m->nsockets + m->console.present,
 	    .selinux_exec = d->selinux && m->selinux.present ? m->selinux.exec : NULL,
+	    .seccomp_unfiltered = c->repo && c->repo->cfg->seccomp_unfiltered,
 	};
 	if (m->selinux.present && m->selinux.exec && !d->selinux)
 		ns_info(&d->log, NSD_TAG,
 			"SELinux is not enabled: the exec context of %s is ignored", c->id);
+	if (desc.seccomp_unfiltered && !m->seccomp.present)
+		ns_warn(&d->log, c->id,
+			"no seccomp section: runs without a system call filter (repository '%s' "
+			"has missing_seccomp: unfiltered)",
+			c->repo->cfg->name);
 	if (!desc.init) {
 		ns_err_set(err, ENOMEM, "out of memory");
 		goto out;

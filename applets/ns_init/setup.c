@@ -29,6 +29,7 @@ static int prepare_app(struct ns_init *in, struct ns_err *err)
 	struct ns_app_opts o = {
 	    .group_file = in->desc.group_file,
 	    .violation = NS_SECCOMP_KILL,
+	    .seccomp_unfiltered = in->desc.seccomp_unfiltered,
 	    .pdeathsig = SIGKILL,
 	};
 	if (ns_app_prepare(&in->manifest, &o, &in->plan, err) < 0)

@@ -7,8 +7,8 @@
  *          Sets up the runtime cgroup RUNTIME (removing stale ones), creates NAME's
  *          cgroup with the cgroups of MANIFEST (a manifest file parsed by libns; "-" for
  *          none), runs CMD in it and waits, watching the OOM fd. The environment of CMD
- *          holds CG_MEMORY, CG_CPU, CG_CPUACCT, CG_CPUSET, CG_BLKIO (its directories) and
- *          CG_RUNTIME_<CTRL>. Prints "note: ..." lines, "attach: clone3|procs",
+ *          holds CG_MEMORY, CG_CPU, CG_CPUACCT, CG_CPUSET, CG_BLKIO, CG_PIDS (its
+ *          directories) and CG_RUNTIME_<CTRL>. Prints "note: ..." lines, "attach: clone3|procs",
  *          "oom: low=.. high=.. max=.. oom=.. oom_kill=.." per OOM event, "exit: code N"
  *          or "exit: signal N", "cpu_usage_ns: N", and removes everything.
  *          --attach clone3|procs  clone3(CLONE_INTO_CGROUP) (the default where the
@@ -95,8 +95,8 @@ static int probe(void)
 
 static void export_dirs(const struct ns_cgroup_runtime *rt, const struct ns_cgroup *cg)
 {
-	static const char *const env[NS_CGROUP_NCTRL] = {"MEMORY", "CPU", "CPUACCT", "CPUSET",
-							 "BLKIO"};
+	static const char *const env[NS_CGROUP_NCTRL] = {"MEMORY", "CPU",   "CPUACCT",
+							 "CPUSET", "BLKIO", "PIDS"};
 	for (int c = 0; c < NS_CGROUP_NCTRL; c++) {
 		char key[64];
 		const char *p = ns_cgroup_path(cg, c), *r = ns_cgroup_runtime_path(rt, c);

@@ -9,9 +9,18 @@
  *          when clone3 answers ENOSYS. Prints one line per step ("threads 4", "forks 4",
  *          "fork ok", "spawn ok"), or the failing step with its errno, and exits 0 only
  *          when every step worked.
+ *        forkthreads --bomb fork|thread N HOLD
+ *          A task bomb (issue 14, the pids limit): creates up to N children that sleep
+ *          (fork) or N threads that sleep (thread), stopping at the first failure. Prints
+ *          "created K of N" and "failed errno E" (or "failed none"), then "holding",
+ *          keeps every task alive for HOLD seconds (for the test to read pids.current),
+ *          kills and reaps the children and exits 0.
  */
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <string.h>
@@ -64,8 +73,59 @@ static int fail(const char *step, int e)
 	return 1;
 }
 
+static void *sleeper(void *arg)
+{
+	for (;;)
+		pause();
+	return arg;
+}
+
+static int bomb(const char *kind, int n, int hold)
+{
+	bool threads = !strcmp(kind, "thread");
+	pid_t *pids = calloc((size_t)n, sizeof(*pids));
+	pthread_attr_t attr;
+	int made = 0, e = 0;
+	if (!pids || pthread_attr_init(&attr) != 0 ||
+	    pthread_attr_setstacksize(&attr, 64 * 1024) != 0)
+		return fail("bomb setup", -ENOMEM);
+	for (; made < n; made++) {
+		if (threads) {
+			pthread_t t;
+			e = pthread_create(&t, &attr, sleeper, NULL);
+			if (e != 0)
+				break;
+			continue;
+		}
+		pid_t pid = fork();
+		if (pid == 0) {
+			for (;;)
+				pause();
+		}
+		if (pid < 0) {
+			e = errno;
+			break;
+		}
+		pids[made] = pid;
+	}
+	printf("created %d of %d\n", made, n);
+	printf("failed errno %d\n", e);
+	printf("holding\n");
+	sleep((unsigned)hold);
+	for (int i = 0; !threads && i < made; i++)
+		kill(pids[i], SIGKILL);
+	for (int i = 0; !threads && i < made; i++)
+		(void)reap(pids[i]);
+	printf("done\n");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 5 && !strcmp(argv[1], "--bomb")) {
+		setvbuf(stdout, NULL, _IOLBF, 0);
+		return bomb(argv[2], atoi(argv[3]), atoi(argv[4]));
+	}
 	const char *prog = argc > 1 ? argv[1] : "/bin/true";
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	pthread_t t[NTHREADS];

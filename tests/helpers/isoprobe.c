@@ -13,10 +13,13 @@
  *        isoprobe try WHAT [ARG]
  *          Does one thing and prints its result: syscall NR [ARG0] | clone3 |
  *          clone-ns | unshare | pthread | fork | spawn | int80 | x32 | personality V |
- *          thread-unshare | socket FAMILY | pdeathsig | maxknown | noop.
+ *          thread-unshare | socket FAMILY | pdeathsig | maxknown | noop |
+ *          unshare-user (CLONE_NEWUSER) | io_uring (io_uring_setup with no entries) |
+ *          keyctl (the session keyring's id).
  * SETUP: --uid N --gid N --group NAME --group-file PATH --cap CAP_NAME
  *        --rlimit NAME=[SOFT]:[HARD] --sched other:N|batch:N|fifo:N|rr:N|idle|deadline
- *        --seccomp-default --seccomp-empty --allow NAME[:INDEX:[V,V...]:[MASK]] --eperm
+ *        --seccomp-default --seccomp-empty --unfiltered --allow NAME[:INDEX:[V,V...]:[MASK]]
+ * --eperm
  *        --keep PATH --leak N --no-fds --pdeathsig N --dirty-signals
  */
 #include <errno.h>
@@ -174,6 +177,9 @@ static int parse_setup(struct setup *s, int argc, char **argv)
 			s->m.seccomp.present = s->m.seccomp.profile_default = true, takes = 0;
 		else if (!strcmp(o, "--seccomp-empty"))
 			s->m.seccomp.present = true, takes = 0;
+		else if (!strcmp(o,
+				 "--unfiltered")) /* a repository's missing_seccomp: unfiltered */
+			s->opts.seccomp_unfiltered = true, takes = 0;
 		else if (!strcmp(o, "--eperm"))
 			s->opts.violation = NS_SECCOMP_EPERM, takes = 0;
 		else if (!strcmp(o, "--no-fds"))
@@ -456,6 +462,19 @@ static long try_clone_ns(void)
 	return r;
 }
 
+#ifndef SYS_io_uring_setup
+#define SYS_io_uring_setup 425 /* the same on every architecture since Linux 5.1 */
+#endif
+#ifndef SYS_keyctl
+#error "no keyctl system call number"
+#endif
+
+/* keyctl(KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, create = 0) */
+static long try_keyctl(void)
+{
+	return syscall(SYS_keyctl, 0L, -3L, 0L);
+}
+
 static int try(int argc, char **argv)
 {
 	const char *what = argc > 2 ? argv[2] : "";
@@ -470,6 +489,12 @@ static int try(int argc, char **argv)
 		print_result(what, try_clone_ns());
 	else if (!strcmp(what, "unshare"))
 		print_result(what, unshare(CLONE_NEWUTS));
+	else if (!strcmp(what, "unshare-user"))
+		print_result(what, unshare(CLONE_NEWUSER));
+	else if (!strcmp(what, "io_uring"))
+		print_result(what, syscall(SYS_io_uring_setup, 0L, NULL));
+	else if (!strcmp(what, "keyctl"))
+		print_result(what, try_keyctl());
 	else if (!strcmp(what, "pthread")) {
 		int r = pthread_create(&t, NULL, thread_main, NULL);
 		errno = r;

@@ -55,7 +55,11 @@ for set in CapInh CapPrm CapEff CapBnd CapAmb; do
 	t_eq "no capabilities by default: $set" "$(field $set "$out")" 0000000000000000
 done
 t_eq "no_new_privs set" "$(field NoNewPrivs "$out")" 1
-t_eq "no seccomp section: no filter (as Northstar)" "$(field Seccomp "$out")" 0
+t_eq "no seccomp section: the default profile (issue 14)" "$(field Seccomp "$out")" 2
+out=$("$P" $U --unfiltered -- "$P" report 2>&1)
+t_eq "no seccomp section, seccomp_unfiltered: no filter (as Northstar)" "$(field Seccomp "$out")" 0
+out=$("$P" $U --unfiltered --seccomp-default -- "$P" report 2>&1)
+t_eq "a seccomp section, seccomp_unfiltered: filtered all the same" "$(field Seccomp "$out")" 2
 
 out=$("$P" $U --cap CAP_NET_BIND_SERVICE --cap CAP_KILL -- "$P" report 2>&1)
 for set in CapInh CapPrm CapEff CapBnd CapAmb; do

@@ -47,6 +47,7 @@ static const char hybrid_mi[] =
     "34 30 0:31 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n"
     "35 30 0:32 / /sys/fs/cgroup/devices rw,relatime - cgroup cgroup rw,devices\n"
     "37 30 0:34 / /sys/fs/cgroup/blkio rw,relatime - cgroup cgroup rw,blkio\n"
+    "38 30 0:35 / /sys/fs/cgroup/pids rw,relatime - cgroup cgroup rw,pids\n"
     "39 30 0:36 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,name=systemd\n"
     "40 30 0:37 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n";
 static const char hybrid_self[] = "9:name=systemd:/\n8:pids:/\n7:blkio:/\n5:devices:/\n"
@@ -60,11 +61,11 @@ static int test_layout_hybrid(void)
 	CHECK_OK(ns_cgroup_layout_parse(hybrid_mi, hybrid_self, &l, &err), &err);
 	CHECK_OK(ns_cgroup_layout_finish(&l, "hugetlb\n", &err), &err);
 	CHECK_INT(l.mode, NS_CGROUP_HYBRID);
-	CHECK_INT(l.nhier, 5); /* the empty v2 is left alone */
+	CHECK_INT(l.nhier, 6); /* the empty v2 is left alone */
 	CHECK_STR(l.v2_mount, "/sys/fs/cgroup/unified");
 	static const char *const want[NS_CGROUP_NCTRL] = {
-	    "/sys/fs/cgroup/memory", "/sys/fs/cgroup/cpu", "/sys/fs/cgroup/cpuacct",
-	    "/sys/fs/cgroup/cpuset", "/sys/fs/cgroup/blkio"};
+	    "/sys/fs/cgroup/memory", "/sys/fs/cgroup/cpu",   "/sys/fs/cgroup/cpuacct",
+	    "/sys/fs/cgroup/cpuset", "/sys/fs/cgroup/blkio", "/sys/fs/cgroup/pids"};
 	for (int c = 0; c < NS_CGROUP_NCTRL; c++) {
 		CHECK(l.ctrl[c] >= 0);
 		CHECK(!l.hier[l.ctrl[c]].v2);
@@ -98,6 +99,7 @@ static int test_layout_comounted(void)
 	CHECK_STR(l.hier[l.ctrl[NS_CGROUP_CPU]].mount, "/sys/fs/cgroup/cpu,cpuacct");
 	CHECK_INT(l.ctrl[NS_CGROUP_CPUSET], -1);
 	CHECK_INT(l.ctrl[NS_CGROUP_BLKIO], -1);
+	CHECK_INT(l.ctrl[NS_CGROUP_PIDS], -1);
 	CHECK_STR(l.hier[l.ctrl[NS_CGROUP_MEMORY]].own, "system.slice/x.service");
 	return 0;
 }
@@ -147,6 +149,7 @@ static int test_layout_mixed(void)
 	CHECK(cpu->own_visible);
 	CHECK_STR(cpu->own, "sub");
 	CHECK(l.hier[l.ctrl[NS_CGROUP_MEMORY]].v2);
+	CHECK(l.hier[l.ctrl[NS_CGROUP_PIDS]].v2);		     /* v1 lacks it: v2's */
 	CHECK_INT(l.ctrl[NS_CGROUP_CPUACCT], l.ctrl[NS_CGROUP_CPU]); /* v1's, not v2's */
 	/* Our cgroup outside the mounted subtree is not visible. */
 	CHECK_OK(ns_cgroup_layout_parse(mi, "2:cpu,cpuacct:/other\n", &l, &err), &err);
@@ -493,6 +496,57 @@ static int test_plan_refusals(void)
 	return 0;
 }
 
+/* Issue 14: cgroups.pids.max, the same file on both versions. */
+static int test_plan_pids(void)
+{
+	struct ns_cgroup_caps caps;
+	struct planned x;
+	for (int v2 = 0; v2 < 2; v2++) {
+		caps_all(&caps, v2);
+		CHECK_OK(plan(&x, "  pids: {max: 100}\n", &caps), &x.err);
+		CHECK_STR(writes(&x), "pids.max=100");
+		CHECK_INT(x.p.w[0].ctrl, NS_CGROUP_PIDS);
+		planned_free(&x);
+		CHECK_OK(plan(&x, "  pids: {max: max}\n", &caps), &x.err);
+		CHECK_STR(writes(&x), "pids.max=max");
+		planned_free(&x);
+		/* with the other controllers: pids last */
+		CHECK_OK(plan(&x, "  pids: {max: 2}\n  memory: {memory_hard_limit: 100}\n", &caps),
+			 &x.err);
+		CHECK_STR(writes(&x), v2 ? "memory.max=100|pids.max=2"
+					 : "memory.limit_in_bytes=100|pids.max=2");
+		planned_free(&x);
+		/* `pids: {}`: no write */
+		CHECK_OK(plan(&x, "  pids: {}\n", &caps), &x.err);
+		CHECK_INT(x.p.n, 0);
+		planned_free(&x);
+	}
+	/* no pids controller: noted, not failed */
+	caps_all(&caps, true);
+	caps.present[NS_CGROUP_PIDS] = false;
+	CHECK_OK(plan(&x, "  pids: {max: 100}\n", &caps), &x.err);
+	CHECK_INT(x.p.n, 0);
+	CHECK(noted(&x, "cgroups.pids.max ignored: the kernel has no pids controller"));
+	planned_free(&x);
+	/* a struct filled by hand (the daemon's repository default) is checked again */
+	struct ns_cgroups cg = {.present = true, .pids = {.present = true, .has_max = true}};
+	struct ns_cgroup_plan p;
+	struct ns_err err;
+	caps_all(&caps, false);
+	for (size_t i = 0; i < 4; i++) {
+		static const int64_t badv[] = {0, 1, -2, NS_MANIFEST_PIDS_MAX + 1};
+		cg.pids.max = badv[i];
+		CHECK_FAIL(ns_cgroup_plan_build(&cg, &caps, &p, NULL, &err), &err,
+			   "cgroups.pids.max");
+	}
+	cg.pids.max = -1;
+	CHECK_OK(ns_cgroup_plan_build(&cg, &caps, &p, NULL, &err), &err);
+	CHECK_INT(p.n, 1);
+	CHECK_STR(p.w[0].value, "max");
+	ns_cgroup_plan_free(&p);
+	return 0;
+}
+
 static int test_notes_overflow(void)
 {
 	struct ns_cgroup_notes n = {0};
@@ -519,5 +573,5 @@ static int test_path_clean(void)
 NS_TEST_MAIN(T(test_shares_to_weight), T(test_blkio_weight), T(test_layout_hybrid),
 	     T(test_layout_comounted), T(test_layout_v2), T(test_layout_mixed), T(test_layout_none),
 	     T(test_attr_check), T(test_parent_check), T(test_memory_events), T(test_plan_v1),
-	     T(test_plan_v2), T(test_plan_edges), T(test_plan_refusals), T(test_notes_overflow),
-	     T(test_path_clean))
+	     T(test_plan_v2), T(test_plan_edges), T(test_plan_refusals), T(test_plan_pids),
+	     T(test_notes_overflow), T(test_path_clean))

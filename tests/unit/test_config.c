@@ -200,5 +200,61 @@ static int test_trust(void)
 	return 0;
 }
 
+/* Issue 14: missing_seccomp and pids_max, per repository. */
+static int test_repository_defaults(void)
+{
+	static const struct {
+		const char *text, *want;
+	} rej[] = {
+	    {BASE "repositories:\n  a:\n    type: mem\n    missing_seccomp: none\n",
+	     "t.yaml:8:22: missing_seccomp: expected 'default' or 'unfiltered'"},
+	    {BASE "repositories:\n  a:\n    type: mem\n    missing_seccomp: true\n",
+	     "missing_seccomp: expected 'default' or 'unfiltered'"},
+	    {BASE "repositories:\n  a:\n    type: mem\n    missing_seccomp: [default]\n",
+	     "missing_seccomp: expected 'default' or 'unfiltered'"},
+	    {BASE "repositories:\n  a:\n    type: mem\n    pids_max: 0\n",
+	     "t.yaml:8:15: pids_max: expected 'max' or an integer from 2"},
+	    {BASE "repositories:\n  a:\n    type: mem\n    pids_max: 1\n", "pids_max: expected"},
+	    {BASE "repositories:\n  a:\n    type: mem\n    pids_max: -1\n", "pids_max: expected"},
+	    {BASE "repositories:\n  a:\n    type: mem\n    pids_max: 4194305\n",
+	     "pids_max: expected"},
+	    {BASE "repositories:\n  a:\n    type: mem\n    pids_max: 10.5\n", "pids_max: expected"},
+	    {BASE "repositories:\n  a:\n    type: mem\n    pids_max: '100'\n",
+	     "pids_max: expected"},
+	    {BASE "repositories:\n  a:\n    type: mem\n    pids_max: unlimited\n",
+	     "pids_max: expected"},
+	    {BASE "repositories:\n  a:\n    type: mem\n    pids_max: 10\n    pids_max: 20\n",
+	     "duplicate key 'pids_max'"},
+	};
+	struct ns_err err;
+	struct ns_config c;
+	CHECK_OK(parse(BASE "repositories:\n  a: {type: mem}\n"
+			    "  b: {type: mem, missing_seccomp: unfiltered, pids_max: 100}\n"
+			    "  c: {type: mem, missing_seccomp: default, pids_max: max}\n",
+		       &c, &err),
+		 &err);
+	CHECK(!c.repos[0].seccomp_unfiltered);
+	CHECK(ns_repo_pids_max(&c.repos[0]) == NS_REPO_PIDS_MAX_DEFAULT);
+	CHECK(c.repos[1].seccomp_unfiltered);
+	CHECK(ns_repo_pids_max(&c.repos[1]) == 100);
+	CHECK(!c.repos[2].seccomp_unfiltered);
+	CHECK(ns_repo_pids_max(&c.repos[2]) == -1);
+	CHECK(ns_repo_pids_max(NULL) == NS_REPO_PIDS_MAX_DEFAULT);
+	ns_config_free(&c);
+	for (size_t i = 0; i < sizeof(rej) / sizeof(rej[0]); i++) {
+		ns_err_clear(&err);
+		if (parse(rej[i].text, &c, &err) >= 0) {
+			fprintf(stderr, "  case %zu parsed:\n%s\n", i, rej[i].text);
+			ns_config_free(&c);
+			return NS_TEST_FAIL;
+		}
+		if (!strstr(err.msg, rej[i].want)) {
+			fprintf(stderr, "  case %zu: '%s' lacks '%s'\n", i, err.msg, rej[i].want);
+			return NS_TEST_FAIL;
+		}
+	}
+	return 0;
+}
+
 NS_TEST_MAIN(T(test_examples_parse), T(test_defaults), T(test_repository_forms), T(test_rejections),
-	     T(test_trust))
+	     T(test_trust), T(test_repository_defaults))

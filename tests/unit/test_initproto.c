@@ -114,6 +114,47 @@ static int test_desc_refused(void)
 	return 0;
 }
 
+/* Issue 14: the switch for manifests without seccomp. Absent means the default
+ * profile; only a JSON true turns the filter off. */
+static int test_desc_seccomp_unfiltered(void)
+{
+	static const char tail[] = "\"init\":\"/bin/sh\",\"args\":[],\"env\":[],"
+				   "\"netns_dir\":null,\"group_file\":null,\"fds\":0,\"mounts\":[]";
+	struct ns_err err = {0};
+	struct ns_launch_desc o;
+	char text[512];
+	snprintf(text, sizeof(text), GOOD_HEAD "%s}", tail);
+	CHECK_OK(ns_launch_desc_decode(text, strlen(text), &o, &err), &err);
+	CHECK(!o.seccomp_unfiltered);
+	ns_launch_desc_free(&o);
+	snprintf(text, sizeof(text), GOOD_HEAD "%s,\"seccomp_unfiltered\":true}", tail);
+	CHECK_OK(ns_launch_desc_decode(text, strlen(text), &o, &err), &err);
+	CHECK(o.seccomp_unfiltered);
+	ns_launch_desc_free(&o);
+	snprintf(text, sizeof(text), GOOD_HEAD "%s,\"seccomp_unfiltered\":\"yes\"}", tail);
+	CHECK(!bad(text, "'seccomp_unfiltered' is not true or false"));
+	snprintf(text, sizeof(text), GOOD_HEAD "%s,\"seccomp_unfiltered\":1}", tail);
+	CHECK(!bad(text, "'seccomp_unfiltered' is not true or false"));
+	/* the encoder writes it both ways */
+	struct ns_launch_desc d = {.container = "x:1.0.0",
+				   .manifest = "m",
+				   .manifest_len = 1,
+				   .root = "/r",
+				   .init = "/bin/sh",
+				   .seccomp_unfiltered = true};
+	for (int want = 1; want >= 0; want--) {
+		d.seccomp_unfiltered = want;
+		char *enc = ns_launch_desc_encode(&d, &err);
+		CHECK(enc);
+		int r = ns_launch_desc_decode(enc, strlen(enc), &o, &err);
+		free(enc);
+		CHECK_INT(r, 0);
+		CHECK_INT(o.seccomp_unfiltered, want);
+		ns_launch_desc_free(&o);
+	}
+	return 0;
+}
+
 static int test_transfer(void)
 {
 	struct ns_err err = {0};
@@ -283,5 +324,6 @@ static int test_clone_vfork(void)
 	return 0;
 }
 
-NS_TEST_MAIN(T(test_desc_roundtrip), T(test_desc_refused), T(test_transfer), T(test_reports),
-	     T(test_go), T(test_go_unread), T(test_socket_create), T(test_clone_vfork))
+NS_TEST_MAIN(T(test_desc_roundtrip), T(test_desc_refused), T(test_desc_seccomp_unfiltered),
+	     T(test_transfer), T(test_reports), T(test_go), T(test_go_unread),
+	     T(test_socket_create), T(test_clone_vfork))

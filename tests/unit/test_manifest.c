@@ -645,6 +645,57 @@ static int test_cgroups(void)
 	return 0;
 }
 
+/* Issue 14: cgroups.pids.max, ours. Errors name the place and the reason. */
+static int test_cgroups_pids(void)
+{
+	static const struct {
+		const char *yaml, *needle;
+	} bad[] = {
+	    {"  pids: {max: 0}\n", "7:15: cgroups.pids.max: 0 is out of range: at least 2"},
+	    {"  pids: {max: 1}\n", "cgroups.pids.max: 1 is out of range"},
+	    {"  pids: {max: -1}\n", "cgroups.pids.max: -1 is out of range"},
+	    {"  pids: {max: -100}\n", "cgroups.pids.max: -100 is out of range"},
+	    {"  pids: {max: 4194305}\n", "at most 4194304 (the kernel's limit)"},
+	    {"  pids: {max: 99999999999999999999}\n", "cgroups.pids.max: expected an integer"},
+	    {"  pids: {max: 1.5}\n", "cgroups.pids.max: expected an integer"},
+	    {"  pids: {max: '100'}\n", "cgroups.pids.max: expected an integer"},
+	    {"  pids: {max: unlimited}\n", "cgroups.pids.max: expected an integer"},
+	    {"  pids: {max: [1]}\n", "cgroups.pids.max: expected an integer"},
+	    {"  pids: {max: 100, mx: 1}\n", "cgroups.pids"},
+	    {"  pids: 100\n", "cgroups.pids"},
+	};
+	struct ns_manifest m;
+	struct ns_err err;
+	char text[512];
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), HEAD "cgroups:\n%s", bad[i].yaml);
+		int r = parse(text, &m, &err);
+		if (r == 0 || !strstr(err.msg, bad[i].needle)) {
+			fprintf(stderr, "  case %zu: %s\n", i, r == 0 ? "accepted" : err.msg);
+			if (r == 0)
+				ns_manifest_free(&m);
+			return NS_TEST_FAIL;
+		}
+	}
+	CHECK_OK(parse(HEAD "cgroups:\n  pids: {max: 2}\n", &m, &err), &err);
+	CHECK(m.cgroups.present && m.cgroups.pids.present && m.cgroups.pids.has_max);
+	CHECK(m.cgroups.pids.max == 2);
+	ns_manifest_free(&m);
+	CHECK_OK(parse(HEAD "cgroups:\n  pids: {max: 4194304}\n", &m, &err), &err);
+	CHECK(m.cgroups.pids.max == 4194304);
+	ns_manifest_free(&m);
+	CHECK_OK(parse(HEAD "cgroups:\n  pids: {max: max}\n", &m, &err), &err);
+	CHECK(m.cgroups.pids.has_max && m.cgroups.pids.max == -1);
+	ns_manifest_free(&m);
+	CHECK_OK(parse(HEAD "cgroups:\n  pids: {}\n", &m, &err), &err);
+	CHECK(m.cgroups.pids.present && !m.cgroups.pids.has_max);
+	ns_manifest_free(&m);
+	CHECK_OK(parse(HEAD "cgroups:\n  memory: {}\n", &m, &err), &err);
+	CHECK(!m.cgroups.pids.present && !m.cgroups.pids.has_max);
+	ns_manifest_free(&m);
+	return 0;
+}
+
 static int test_custom(void)
 {
 	struct ns_manifest m;
@@ -829,5 +880,5 @@ NS_TEST_MAIN(T(test_minimal_and_defaults), T(test_non_nul_strings), T(test_full_
 	     T(test_scalars_as_text), T(test_integer_syntax), T(test_version_field),
 	     T(test_console), T(test_sched), T(test_network_autostart_io), T(test_selinux),
 	     T(test_rlimits), T(test_capability_names), T(test_tmpfs_sizes), T(test_mount_types),
-	     T(test_env), T(test_seccomp), T(test_cgroups), T(test_custom), T(test_json_input),
-	     T(test_limits))
+	     T(test_env), T(test_seccomp), T(test_cgroups), T(test_cgroups_pids), T(test_custom),
+	     T(test_json_input), T(test_limits))

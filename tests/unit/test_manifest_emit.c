@@ -102,6 +102,13 @@ static int test_json_shapes(void)
 		   "\"throttle_read_iops_device\":[],\"throttle_write_bps_device\":[{\"major\":1,"
 		   "\"minor\":2,\"rate\":3}],\"throttle_write_iops_device\":[]},\"cpu\":{\"attrs\":"
 		   "{\"cpu.x\":\"1\"}},\"memory\":{\"oom_monitor\":false,\"swappiness\":10}}}");
+	/* ours (issue 14): cgroups.pids, after Northstar's fields */
+	CHECK_JSON(HEAD "cgroups:\n  pids: {max: max}\n  memory: {}\n",
+		   "{\"name\":\"a\",\"version\":\"1.2.3\",\"init\":\"/a\",\"uid\":1,\"gid\":2,"
+		   "\"cgroups\":{\"memory\":{\"oom_monitor\":false},\"pids\":{\"max\":\"max\"}}}");
+	CHECK_JSON(HEAD "cgroups: {pids: {max: 64}}\n",
+		   "{\"name\":\"a\",\"version\":\"1.2.3\",\"init\":\"/a\",\"uid\":1,\"gid\":2,"
+		   "\"cgroups\":{\"pids\":{\"max\":64}}}");
 	CHECK_JSON(HEAD "env: {B: 2, A: x}\nargs: [-v, '']\nio: {stderr: inherit, stdout: "
 			"discard}\nsockets: {s: {type: seq_packet, mode: 0o600, passcred: false}}\n"
 			"custom: {b: [1.0, -0.5e-3, .inf], a: {c: null}}\n",
@@ -296,6 +303,7 @@ static const char big[] =
     "    blkio: {weight: 1, weight_device: [{major: 1, minor: 1, leaf_weight: 3}],"
     " throttle_read_bps_device: [], throttle_read_iops_device: [],"
     " throttle_write_bps_device: [], throttle_write_iops_device: []}\n"
+    "    pids: {max: 4096}\n"
     "custom:\n    blah: foo\n    foo: 234\n    big: -9223372036854775808\n"
     "    f: 2.5\n    test:\n      - one\n      - two\n      - three\n";
 

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Host side of daemon_cgroup.test.sh: a key pair and the NPKs of the cgroup test (a
-# memory eater, a CPU eater, limits, a plain container, an SELinux-labelled one), in
+# memory eater, a CPU eater, limits, a plain container, an SELinux-labelled one, a task
+# bomb against a pids limit), in
 # the guest at /images/dcg.
 set -eu
 D=$VM_ROOT/images/dcg
@@ -8,7 +9,8 @@ rm -rf "$D"
 mkdir -p "$D/root/bin" "$D/repo"
 cp "$(command -v busybox)" "$D/root/bin/busybox"
 ln -s busybox "$D/root/bin/sh"
-cp "$NS_BUILD/tests/helpers/memeater" "$NS_BUILD/tests/helpers/cpueater" "$D/root/bin/"
+cp "$NS_BUILD/tests/helpers/memeater" "$NS_BUILD/tests/helpers/cpueater" \
+	"$NS_BUILD/tests/helpers/forkthreads" "$D/root/bin/"
 "$NS_BUILD/northstar" sextant gen-key -n test -o "$D" >/dev/null
 npk() { # npk NAME ARGS CGROUPS-AND-MORE
 	printf 'name: %s\nversion: 0.0.1\ninit: /bin/sh\nargs: [-c, "%s"]\nuid: 1000\ngid: 1000\nio:\n  stdout: pipe\n  stderr: pipe\nmounts:\n  /proc:\n    type: proc\n%s\n' \
@@ -31,6 +33,7 @@ npk limits "exec sleep 60" 'cgroups:
     throttle_write_bps_device: []
     throttle_write_iops_device: [{major: 7, minor: 0, rate: 100}]'
 npk plain "exec sleep 60" ''
+npk pids "exec /bin/forkthreads --bomb fork 3000 3" 'cgroups: {pids: {max: 50}}'
 npk badattr "exit 0" 'cgroups: {memory: {attrs: {memory.no_such_file: "5"}}}'
 npk labelled 'echo app $(cat /proc/self/attr/current)' 'selinux: {exec: unlabeled}'
 rm -rf "$D/root" "$D/test.key" "$D"/*.yaml

@@ -3,7 +3,8 @@
 # which runs on the host's v1 controllers): limits in their files with the container's
 # processes inside, a memory eater OOM-killed at its limit with the c_group
 # notification, a CPU eater held to its 20% quota by the cgroup's counter (through
-# inspect), statistics, an invalid attrs refused at start, and no cgroup directory left
+# inspect), a task bomb held to its pids.max (and the default pids.max of a container
+# without one, issue 14), statistics, an invalid attrs refused at start, and no cgroup directory left
 # after kill, OOM, failed start, shutdown, or a daemon killed with SIGKILL and started
 # again. When the kernel runs SELinux (the VM boots with security=selinux, no policy
 # loaded), the manifest's exec context takes effect at the application's exec. The
@@ -99,6 +100,8 @@ t_eq "quota and period -> cpu.max" "$(val "$D/cpu.max")" "20000 100000"
 t_eq "throttles -> io.max" "$(val "$D/io.max")" "7:0 rbps=1048576 wbps=max riops=max wiops=100"
 t_run "swappiness noted as ignored on v2" grep -q "limits:0.0.1: cgroups.memory.swappiness.* ignored" "$W/log"
 t_eq "ns-init and the application are in the cgroup" "$(wc -l <"$D/cgroup.procs")" 2
+t_eq "no cgroups.pids: the repository default in pids.max" "$(val "$D/pids.max")" 1024
+has "inspect: statistics with the pids limit" "$lim" '"max":1024'
 has "inspect: statistics with the memory limit" "$lim" '"limit_in_bytes":33554432'
 has "inspect: statistics with the cpu usage" "$lim" '"usage_ns":'
 out=$(console 2 "$(kill9 limits)")
@@ -147,6 +150,20 @@ ns=$(printf '%s' "$cpu" | sed -n 's/.*"usage_ns":\([0-9]*\).*/\1/p')
 t_run "cpu: inspect's usage_ns is the cgroup's counter" test "${ns:-0}" -ge "$((u1 * 1000))"
 console 2 "$(kill9 cpu)" >/dev/null
 t_clean "cpu"
+
+# --- pids limit (issue 14) -------------------------------------------------------------------
+console 0 "$(start pids)" >/dev/null
+logwait "pids:0.0.1: holding"
+P=$CG/$RT/pids
+t_eq "cgroups.pids.max 50 -> pids.max" "$(val "$P/pids.max")" 50
+cur=$(val "$P/pids.current")
+t_run "pids: pids.current ($cur) never passes pids.max" test "${cur:-999}" -le 50
+made=$(sed -n 's/.*pids:0.0.1: created \([0-9]*\) of 3000.*/\1/p' "$W/log")
+t_run "pids: a bomb of 3000 stops at the limit (created $made)" test "${made:-999}" -le 48
+t_run "pids: fork fails with EAGAIN" grep -q "pids:0.0.1: failed errno 11" "$W/log"
+t_run "pids: the kernel counted refusals" sh -c "grep -q '^max [1-9]' '$P/pids.events'"
+logwait "Process pids:0.0.1 exited"
+t_clean "pids"
 
 # --- refusal ---------------------------------------------------------------------------------------
 out=$(console 1 "$(start badattr)")
