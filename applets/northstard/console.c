@@ -99,11 +99,11 @@ struct nsd_conn *nsd_conn_new(struct nsd *d, int fd, struct nsd_container *owner
 	c->owner = owner;
 	if (owner) {
 		c->perms = nsd_manifest(owner)->console.perms;
-		c->peer = nsd_manifest(owner)->name;
+		c->self = (struct ns_token_party){NS_TOKEN_CONTAINER, nsd_manifest(owner)->name};
 		c->opts = &d->cfg.console_options;
 	} else { /* spec §1.4: only external clients must connect within 10 s */
 		c->perms = d->cfg.global.perms;
-		c->peer = "extern";
+		c->self = (struct ns_token_party){NS_TOKEN_CONSOLE, NS_CONSOLE_IDENTITY_EXTERN};
 		c->opts = &d->cfg.global.options;
 		set_deadline(d, c, nsd_now_ms() + NSD_CONNECT_TIMEOUT_MS);
 	}

@@ -165,7 +165,7 @@ struct nsd_conn {
 	enum nsd_conn_state state;
 	uint32_t perms;
 	bool subscribed;
-	const char *peer;	     /* tokens' user and target: "extern" or the container's name */
+	struct ns_token_party self;  /* in tokens: the console "extern" or the container */
 	struct nsd_container *owner; /* a container's console; NULL: the global console */
 	const struct ns_console_options *opts;
 	struct ns_linebuf lb;

@@ -312,17 +312,19 @@ static void do_token(struct nsd *d, struct nsd_conn *c, const struct ns_console_
 	struct ns_err err = {0};
 	uint64_t now = nsd_now_ms() - d->start_ms;
 	if (q->kind == NS_REQ_TOKEN_CREATE) {
-		if (ns_token_create(&d->token_key, now, c->peer, q->target, q->shared,
-				    q->shared_len, r.token, &err) < 0) {
+		struct ns_token_party target = ns_token_party_named(q->target);
+		if (ns_token_create(&d->token_key, now, &c->self, &target, q->shared, q->shared_len,
+				    r.token, &err) < 0) {
 			ns_error(&d->log, NSD_TAG, "token: %s", err.msg);
 			nsd_conn_close(d, c);
 			return;
 		}
 	} else {
+		struct ns_token_party user = ns_token_party_named(q->user);
 		r.kind = NS_RESP_TOKEN_VERIFICATION;
 		r.verification =
 		    ns_token_verify(&d->token_key, now, c->opts->token_validity_ns / 1000000u,
-				    q->token, q->user, c->peer, q->shared, q->shared_len);
+				    q->token, &user, &c->self, q->shared, q->shared_len);
 	}
 	respond(d, c, &r);
 }
@@ -344,7 +346,7 @@ void nsd_request(struct nsd *d, struct nsd_conn *c, const struct ns_console_requ
 		if (c->owner)
 			r.ident = nsd_cid(c->owner);
 		else
-			r.ident.name = c->peer;
+			r.ident.name = c->self.name;
 		respond(d, c, &r);
 		break;
 	case NS_REQ_LIST:
