@@ -18,8 +18,8 @@ struct ns_console_options {
 	uint64_t max_npk_install_size;
 	uint64_t npk_stream_timeout_ns;
 	/* ours (issue 14): what one console's clients may hold, see docs/config.md */
-	uint64_t max_connections;    /* console.global only: its clients at once */
-	uint64_t max_buffered_size;  /* the bytes buffered for all its connections together */
+	uint64_t max_connections;      /* console.global only: its clients at once */
+	uint64_t max_buffered_size;    /* the bytes buffered for all its connections together */
 	uint64_t handshake_timeout_ns; /* connect must arrive within; 0: no deadline */
 	uint64_t request_timeout_ns;   /* a line begun must end within; 0: no deadline */
 };

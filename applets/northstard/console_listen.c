@@ -68,6 +68,7 @@ static void raise_nofile(struct nsd *d)
 int nsd_console_listen(struct nsd *d, struct ns_err *err)
 {
 	raise_nofile(d);
+	nsd_console_limits_init(d);
 	d->listener.spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (!d->cfg.has_global)
 		return 0;
@@ -126,9 +127,9 @@ void nsd_console_accept(struct nsd *d)
 		}
 		if (fd < 0)
 			return;
-		if (d->listener.refusing) {
-			ns_info(&d->log, NSD_TAG, "console: accepting connections again");
-			d->listener.refusing = false;
+		if (!nsd_console_admit(d)) { /* the descriptor reserve, max_connections */
+			close(fd);
+			continue;
 		}
 		if (nsd_conn_new(d, fd, NULL))
 			ns_debug(&d->log, NSD_TAG, "console: client connected");

@@ -142,6 +142,16 @@ static bool env_too_big(const struct ns_console_request *q, char *text, size_t s
 	return false;
 }
 
+/* A start never fails for the console's sake: clients are closed first if they hold the
+ * descriptors it needs. */
+static int start_reserved(struct nsd *d, struct nsd_conn *c, struct nsd_container *x,
+			  const struct nsd_start_args *a, struct ns_console_error *e, char *text,
+			  size_t size)
+{
+	nsd_console_fd_reserve(d, c, x->id);
+	return nsd_start(d, x, a, e, text, size);
+}
+
 static void do_start(struct nsd *d, struct nsd_conn *c, const struct ns_console_request *q)
 {
 	struct ns_console_response r = {.kind = NS_RESP_START};
@@ -162,7 +172,7 @@ static void do_start(struct nsd *d, struct nsd_conn *c, const struct ns_console_
 		e.kind = NS_ERROR_INVALID_ARGUMENTS;
 		e.text = text;
 		result_error(&r.result, &q->container, &e);
-	} else if (nsd_start(d, x, &a, &e, text, sizeof(text)) < 0) {
+	} else if (start_reserved(d, c, x, &a, &e, text, sizeof(text)) < 0) {
 		result_error(&r.result, &q->container, &e);
 	} else {
 		result_ok(&r.result, x);
