@@ -111,6 +111,7 @@ struct nsd_conn *nsd_conn_new(struct nsd *d, int fd, struct nsd_container *owner
 	if (c->opts->handshake_timeout_ns)
 		set_deadline(d, c, nsd_now_ms() + ms_of(c->opts->handshake_timeout_ns));
 	d->listener.pools[owner ? 1 : 0].conns++;
+	c->last_ms = nsd_now_ms();
 	ns_linebuf_init(&c->lb, (size_t)c->opts->max_request_size);
 	c->next = d->conns;
 	d->conns = c;
@@ -520,6 +521,7 @@ static bool lines(struct nsd *d, struct nsd_conn *c)
 		}
 		nsd_rate_take(c->rate, now);
 		c->line_ms = 0; /* a line came: the next one has its own time */
+		c->last_ms = now;
 		line(d, c, s, len);
 	}
 	return true;

@@ -10,14 +10,13 @@
  * it; the largest holder is a client with a half-sent huge line, never an operator's
  * request of a few hundred bytes.
  *
- * Connections: the global console takes max_connections clients. One more closes the
- * oldest client that has not completed the handshake (it has shown nothing), else it is
- * refused (accepted and closed at once).
- *
- * Descriptors: the console leaves a reserve free (NSD_FD_RESERVE, a quarter of a small
- * limit): a client that would take it is refused, and before a start, clients of the
- * global console are closed (those still in the handshake first, then the newest) until
- * the reserve is free again, since running containers keep some descriptors for good. */
+ * Connections: the global console takes max_connections clients, and leaves a reserve
+ * of descriptors free (NSD_FD_RESERVE, a quarter of a small limit). A client beyond
+ * either closes another to make room: the oldest that has not completed the handshake,
+ * else the one idle the longest; when every other is busy it is refused (accepted and
+ * closed at once). So idle clients, however many, never lock the operator out. Before a
+ * start, clients are closed the same way until the reserve is free again, since running
+ * containers keep some descriptors for good: a start never fails for the console. */
 #include <dirent.h>
 #include <errno.h>
 #include <string.h>
@@ -107,32 +106,54 @@ bool nsd_conn_budget(struct nsd *d, struct nsd_conn *c, uint64_t want)
 
 /* --- connections ------------------------------------------------------------------------ */
 
-/* Room for one more client of the global console: true, or false when it is refused. */
-static bool conn_room(struct nsd *d)
+/* The client of the global console to close for a newcomer or a start: the oldest that
+ * has not completed the handshake (it has shown nothing), else the one idle the longest
+ * (no answer on its way, no install); never keep. NULL when every other is busy. An
+ * attacker's idle clients thus make room for the operator's instead of locking it out;
+ * a one-shot nstar is never the one idle the longest. */
+static struct nsd_conn *victim(struct nsd *d, const struct nsd_conn *keep)
+{
+	struct nsd_conn *hs = NULL, *idle = NULL;
+	for (struct nsd_conn *x = d->conns; x; x = x->next) { /* the newest first */
+		if (x->owner || x == keep || x->state == NSD_CONN_CLOSED)
+			continue;
+		if (x->state == NSD_CONN_HANDSHAKE)
+			hs = x;
+		else if (x->state == NSD_CONN_READY && !x->outlen && !x->inst &&
+			 (!idle || x->last_ms <= idle->last_ms))
+			idle = x;
+	}
+	return hs ? hs : idle;
+}
+
+/* A newcomer needs room (over max_connections or out of descriptors): a victim goes,
+ * or, when none can, the newcomer is refused. The first time logs why. */
+static bool make_room(struct nsd *d, bool fds, struct nsd_conn *keep)
 {
 	struct nsd_listener *l = &d->listener;
-	uint64_t max = d->cfg.global.options.max_connections;
-	if (l->pools[0].conns < max)
-		return true;
-	struct nsd_conn *oldest = NULL; /* the list holds the newest first */
-	for (struct nsd_conn *x = d->conns; x; x = x->next)
-		if (!x->owner && x->state == NSD_CONN_HANDSHAKE)
-			oldest = x;
-	if (oldest) {
-		ns_debug(&d->log, NSD_TAG,
-			 "console: max_connections (%llu) reached: closing the oldest client "
-			 "that has not connected",
-			 (unsigned long long)max);
-		nsd_conn_close(d, oldest);
-		return true;
+	if (!l->refusing) {
+		if (fds)
+			ns_warn(
+			    &d->log, NSD_TAG,
+			    "console: out of descriptors: refusing connections until some "
+			    "close, or closing the client idle the longest (%llu descriptors are "
+			    "kept free for starts)",
+			    (unsigned long long)l->fd_reserve);
+		else
+			ns_warn(
+			    &d->log, NSD_TAG,
+			    "console: max_connections (%llu) reached: refusing connections until "
+			    "some close, or closing the client idle the longest",
+			    (unsigned long long)d->cfg.global.options.max_connections);
 	}
-	if (!l->full)
-		ns_warn(&d->log, NSD_TAG,
-			"console: max_connections (%llu) reached: refusing connections until "
-			"some close",
-			(unsigned long long)max);
-	l->full = true;
-	return false;
+	l->refusing = true;
+	struct nsd_conn *v = victim(d, keep);
+	if (!v)
+		return false;
+	ns_debug(&d->log, NSD_TAG, "console: closing a client %s for a new one",
+		 v->state == NSD_CONN_HANDSHAKE ? "that has not connected" : "idle the longest");
+	nsd_conn_close(d, v);
+	return true;
 }
 
 /* --- descriptors ------------------------------------------------------------------------ */
@@ -167,41 +188,18 @@ bool nsd_console_admit(struct nsd *d)
 {
 	struct nsd_listener *l = &d->listener;
 	l->fd_open++; /* the descriptor just accepted */
-	if (fds_short(d)) {
-		if (!l->refusing)
-			ns_warn(
-			    &d->log, NSD_TAG,
-			    "console: %llu descriptors kept free for starts: refusing connections "
-			    "until some close",
-			    (unsigned long long)l->fd_reserve);
-		l->refusing = true;
-		l->fd_open--; /* the caller closes it */
-		return false;
+	bool fds = fds_short(d);
+	if (fds || l->pools[0].conns >= d->cfg.global.options.max_connections) {
+		if (!make_room(d, fds, NULL)) {
+			l->fd_open--; /* the caller closes it */
+			return false;
+		}
+		return true;
 	}
-	if (!conn_room(d)) {
-		l->fd_open--;
-		return false;
-	}
-	if (l->refusing || l->full)
+	if (l->refusing)
 		ns_info(&d->log, NSD_TAG, "console: accepting connections again");
-	l->refusing = l->full = false;
+	l->refusing = false;
 	return true;
-}
-
-/* The client of the global console to close for descriptors: the oldest still in the
- * handshake, else the newest other than keep. */
-static struct nsd_conn *fd_victim(struct nsd *d, const struct nsd_conn *keep)
-{
-	struct nsd_conn *hs = NULL, *newest = NULL;
-	for (struct nsd_conn *x = d->conns; x; x = x->next) {
-		if (x->owner || x == keep || x->state == NSD_CONN_CLOSED)
-			continue;
-		if (x->state == NSD_CONN_HANDSHAKE)
-			hs = x;
-		else if (!newest && x->state == NSD_CONN_READY)
-			newest = x;
-	}
-	return hs ? hs : newest;
 }
 
 void nsd_console_fd_reserve(struct nsd *d, const struct nsd_conn *keep, const char *why)
@@ -210,7 +208,7 @@ void nsd_console_fd_reserve(struct nsd *d, const struct nsd_conn *keep, const ch
 	unsigned closed = 0;
 	l->fd_open = count_fds(l);
 	while (l->fd_open + l->fd_reserve > l->fd_limit) {
-		struct nsd_conn *v = fd_victim(d, keep);
+		struct nsd_conn *v = victim(d, keep);
 		if (!v)
 			break;
 		nsd_conn_close(d, v); /* its descriptor is closed at once (and counted) */

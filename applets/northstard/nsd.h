@@ -172,6 +172,7 @@ struct nsd_conn {
 	size_t out_lines;     /* lines in out */
 	uint64_t deadline_ms; /* connect or NPK stream: closed then; 0: none */
 	uint64_t line_ms;     /* a line begun must be complete by then; 0: none */
+	uint64_t last_ms;     /* when it connected or last completed a line */
 	uint64_t charged;     /* bytes counted against its console's pool */
 	uint64_t resume_ms;   /* rate limit: reading pauses until then; 0: not paused */
 	struct nsd_rate *rate;
@@ -194,7 +195,6 @@ struct nsd_listener {
 	int fd;
 	bool paused;   /* out of descriptors and no spare: off the epoll set for a while */
 	bool refusing; /* out of descriptors: connections are accepted and closed */
-	bool full;     /* max_connections reached: the same */
 	struct nsd_pool pools[2];      /* the global console's; the containers' consoles' */
 	uint64_t fd_limit, fd_reserve; /* RLIMIT_NOFILE; what the console leaves free */
 	uint64_t fd_open;	       /* open descriptors, as last counted and kept since */
@@ -382,8 +382,8 @@ void nsd_conn_charge(struct nsd *d, struct nsd_conn *c);
 /* Makes room for c to hold want bytes: closes the connections of its console holding
  * the most until it fits. False when c itself was closed. */
 bool nsd_conn_budget(struct nsd *d, struct nsd_conn *c, uint64_t want);
-/* A client of the global console was accepted: false when it is to be refused (the
- * descriptor reserve, max_connections). */
+/* A client of the global console was accepted: over max_connections or the descriptor
+ * reserve, another client makes room for it, or it is refused (false). */
 bool nsd_console_admit(struct nsd *d);
 /* Before a start: closes clients of the global console (never keep) until the
  * descriptor reserve is free. */
