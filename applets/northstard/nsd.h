@@ -385,8 +385,8 @@ bool nsd_conn_budget(struct nsd *d, struct nsd_conn *c, uint64_t want);
 /* A client of the global console was accepted: over max_connections or the descriptor
  * reserve, another client makes room for it, or it is refused (false). */
 bool nsd_console_admit(struct nsd *d);
-/* Before a start: closes clients of the global console (never keep) until the
- * descriptor reserve is free. */
+/* Before a start, an install or a mount (why: "a start"...): closes clients of the
+ * global console (never keep) until the descriptor reserve is free. */
 void nsd_console_fd_reserve(struct nsd *d, const struct nsd_conn *keep, const char *why);
 
 /* --- console_rate.c: max_requests_per_sec over a sliding second --- */

@@ -148,7 +148,7 @@ static int start_reserved(struct nsd *d, struct nsd_conn *c, struct nsd_containe
 			  const struct nsd_start_args *a, struct ns_console_error *e, char *text,
 			  size_t size)
 {
-	nsd_console_fd_reserve(d, c, x->id);
+	nsd_console_fd_reserve(d, c, "a start");
 	return nsd_start(d, x, a, e, text, size);
 }
 
@@ -260,6 +260,8 @@ static void do_mounts(struct nsd *d, struct nsd_conn *c, const struct ns_console
 		nsd_conn_close(d, c);
 		return;
 	}
+	if (mount) /* loop devices, mount descriptors */
+		nsd_console_fd_reserve(d, c, "a mount");
 	for (size_t i = 0; i < n; i++) {
 		if (mount)
 			mount_one(d, &q->containers[i], &res[i], texts + i * TEXT_MAX);
@@ -291,6 +293,7 @@ static void do_install(struct nsd *d, struct nsd_conn *c, const struct ns_consol
 		nsd_conn_close(d, c);
 		return;
 	}
+	nsd_console_fd_reserve(d, c, "an install"); /* a temporary file, a pipe */
 	nsd_install_begin(d, c->inst, q->repository, q->size);
 	nsd_conn_begin_stream(d, c);
 }

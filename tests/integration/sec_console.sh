@@ -161,6 +161,10 @@ r=$(C kill app:0.0.1)
 t_eq "and is killed" "$(json_get "$r" response kill ok container)" "app:0.0.1"
 log_wait "Process app:0.0.1 exited" 5 >/dev/null
 started app:0.0.1 "and starts again"
+r=$(C install "$T/extern-1-0.0.1.npk" default)
+t_eq "an install meanwhile" "$(json_get "$r" response install ok container)" "extern-1:0.0.1"
+r=$(C mount extern-1:0.0.1)
+t_eq "a mount meanwhile" "$(json_get "$r" response mount 0 ok container)" "extern-1:0.0.1"
 hold_end
 t_eq "the operator's session is served" "$(C ident)" '{"response":{"ident":"extern:0.0.0"}}'
 C kill app:0.0.1 >/dev/null
