@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "console_addr.h"
 #include "io.h"
 #include "manifest.h"
 #include "units.h"
@@ -110,6 +111,48 @@ void ns_console_options_default(struct ns_console_options *o)
 	o->max_request_size = 1u << 20;
 	o->max_npk_install_size = 256u << 20;
 	o->npk_stream_timeout_ns = 10ull * 1000000000;
+	o->max_connections = 256;
+	o->max_buffered_size = 16u << 20;
+	o->handshake_timeout_ns = 10ull * 1000000000; /* the global console's (spec §1.4) */
+	o->request_timeout_ns = 10ull * 1000000000;
+}
+
+/* The keys that bound what a console's clients hold (issue 14): 1 when k is one of
+ * them (*r the result), 0 when it is not. */
+static int parse_limit_option(struct cfgp *p, const char *k, const struct ns_ynode *v,
+			      const char *section, struct ns_console_options *o, int *r)
+{
+	if (!strcmp(k, "max_connections")) {
+		*r = get_u64(p, v, k, 1u << 20, &o->max_connections);
+		if (*r == 0 && o->max_connections == 0)
+			*r = bad(p, v, k, "must be at least 1");
+		if (*r == 0 && strcmp(section, "console.global.options"))
+			*r = bad(p, v, k,
+				 "only in console.global.options (a container's console is one "
+				 "connection)");
+	} else if (!strcmp(k, "max_buffered_size")) {
+		*r = get_size(p, v, k, &o->max_buffered_size);
+	} else if (!strcmp(k, "handshake_timeout")) {
+		*r = get_duration(p, v, k, &o->handshake_timeout_ns);
+	} else if (!strcmp(k, "request_timeout")) {
+		*r = get_duration(p, v, k, &o->request_timeout_ns);
+	} else {
+		return 0;
+	}
+	return 1;
+}
+
+/* Rules between options, once the section is read. */
+static int check_limits(struct cfgp *p, const struct ns_ynode *m, const char *section,
+			const struct ns_console_options *o)
+{
+	if (o->max_buffered_size <= o->max_request_size)
+		return ns_yerr(p->err, p->doc, m, EINVAL,
+			       "%s: max_buffered_size (%llu) must be larger than max_request_size "
+			       "(%llu): it holds one line of that size and more",
+			       section, (unsigned long long)o->max_buffered_size,
+			       (unsigned long long)o->max_request_size);
+	return 0;
 }
 
 static int parse_options(struct cfgp *p, const struct ns_ynode *m, const char *section,
@@ -129,14 +172,14 @@ static int parse_options(struct cfgp *p, const struct ns_ynode *m, const char *s
 			r = get_size(p, v, k, &o->max_npk_install_size);
 		else if (!strcmp(k, "npk_stream_timeout"))
 			r = get_duration(p, v, k, &o->npk_stream_timeout_ns);
-		else
+		else if (!parse_limit_option(p, k, v, section, o, &r))
 			r = unknown(p, ns_ymap_key(m, i), section);
 		if (r == 0 && !strcmp(k, "max_requests_per_sec") && o->max_requests_per_sec == 0)
 			r = bad(p, v, k, "must be at least 1");
 		if (r == 0 && !strcmp(k, "max_request_size") && o->max_request_size < 64)
 			r = bad(p, v, k, "must be at least 64 bytes");
 	}
-	return r;
+	return r < 0 ? r : check_limits(p, m, section, o);
 }
 
 static int parse_perms(struct cfgp *p, const struct ns_ynode *n, uint32_t *out)
@@ -158,6 +201,18 @@ static int parse_perms(struct cfgp *p, const struct ns_ynode *n, uint32_t *out)
 		*out |= 1u << perm;
 	}
 	return 0;
+}
+
+/* Start-up's rules for the address (allow_remote may come after bind): here, so that
+ * --check applies them too. */
+static int check_bind(struct cfgp *p, const struct ns_ynode *m, const struct ns_console_global *g)
+{
+	struct ns_console_addr addr;
+	struct ns_err e = {0};
+	if (ns_console_addr_parse(g->bind, g->allow_remote, &addr, &e) == 0)
+		return 0;
+	return ns_yerr(p->err, p->doc, ns_ymap_get(m, "bind"), e.errnum ? e.errnum : EINVAL,
+		       "bind: %s", e.msg);
 }
 
 static int parse_global(struct cfgp *p, const struct ns_ynode *m, struct ns_console_global *g)
@@ -188,7 +243,7 @@ static int parse_global(struct cfgp *p, const struct ns_ynode *m, struct ns_cons
 	if (r == 0 && (!have_bind || !have_perms))
 		r = bad(p, m, "console.global",
 			have_bind ? "'permissions' is required" : "'bind' is required");
-	return r;
+	return r < 0 ? r : check_bind(p, m, g);
 }
 
 static int parse_console(struct cfgp *p, const struct ns_ynode *m, struct ns_config *c)
@@ -465,6 +520,7 @@ int ns_config_parse(const char *source, const char *text, size_t len, struct ns_
 	c->notification_buffer_size = 128;
 	c->loop_device_timeout_ns = 10ull * 1000000000;
 	ns_console_options_default(&c->console_options);
+	c->console_options.handshake_timeout_ns = 0; /* containers': none (spec §1.4) */
 	int r = ns_yaml_load(source, text, len, &c->doc, err);
 	if (r < 0)
 		return r;

@@ -17,6 +17,11 @@ struct ns_console_options {
 	uint64_t max_request_size;
 	uint64_t max_npk_install_size;
 	uint64_t npk_stream_timeout_ns;
+	/* ours (issue 14): what one console's clients may hold, see docs/config.md */
+	uint64_t max_connections;      /* console.global only: its clients at once */
+	uint64_t max_buffered_size;    /* the bytes buffered for all its connections together */
+	uint64_t handshake_timeout_ns; /* connect must arrive within; 0: no deadline */
+	uint64_t request_timeout_ns;   /* a line begun must end within; 0: no deadline */
 };
 
 struct ns_console_global {
@@ -84,6 +89,10 @@ int ns_config_parse(const char *source, const char *text, size_t len, struct ns_
 		    struct ns_err *err);
 int ns_config_load(const char *path, struct ns_config *c, struct ns_err *err);
 void ns_config_free(struct ns_config *c);
+
+/* The rules start-up applies beyond the text (config_check.c): each repository's key
+ * loads. Both `northstard --check` and start-up run it. */
+int ns_config_check(const struct ns_config *c, struct ns_err *err);
 
 const struct ns_repo_config *ns_config_repo(const struct ns_config *c, const char *name);
 /* Whether rc's trust list names the repository called name. */

@@ -20,6 +20,22 @@ void ns_linebuf_free(struct ns_linebuf *lb)
 	lb->start = lb->end = lb->cap = lb->scanned = 0;
 }
 
+/* The growth make_room does: double (from LINEBUF_MIN), up to max_line + 1. */
+static size_t grown(const struct ns_linebuf *lb)
+{
+	size_t limit = lb->max_line + 1;
+	size_t cap = lb->cap ? lb->cap * 2 : LINEBUF_MIN;
+	return cap > limit || cap < lb->cap ? limit : cap;
+}
+
+size_t ns_linebuf_next_cap(const struct ns_linebuf *lb)
+{
+	/* make_room moves the unconsumed bytes to the front, then grows only when full */
+	if (lb->end - lb->start == lb->cap && lb->cap < lb->max_line + 1)
+		return grown(lb);
+	return lb->cap;
+}
+
 /* Makes room for more input: moves the unconsumed bytes to the front, then grows the
  * buffer up to max_line + 1 (one whole line with its '\n'). Returns the free space. */
 static size_t make_room(struct ns_linebuf *lb)
@@ -31,9 +47,7 @@ static size_t make_room(struct ns_linebuf *lb)
 	}
 	size_t limit = lb->max_line + 1;
 	if (lb->end == lb->cap && lb->cap < limit) {
-		size_t cap = lb->cap ? lb->cap * 2 : LINEBUF_MIN;
-		if (cap > limit || cap < lb->cap)
-			cap = limit;
+		size_t cap = grown(lb);
 		char *b = realloc(lb->buf, cap);
 		if (b) {
 			lb->buf = b;

@@ -31,6 +31,10 @@ void ns_linebuf_free(struct ns_linebuf *lb);
  * (take lines first), or another -errno with err set. */
 ssize_t ns_linebuf_fill(struct ns_linebuf *lb, int fd, struct ns_err *err);
 
+/* The capacity the buffer will have after the next fill: a caller that bounds memory
+ * asks before it reads. */
+size_t ns_linebuf_next_cap(const struct ns_linebuf *lb);
+
 /* The next complete line: returns 1 and sets *line (not NUL-terminated; valid until the
  * next fill) and *len. Returns 0 when no complete line is buffered yet, and -EMSGSIZE
  * with err set when the pending line exceeds max_line. */

@@ -99,14 +99,19 @@ struct nsd_conn *nsd_conn_new(struct nsd *d, int fd, struct nsd_container *owner
 	c->owner = owner;
 	if (owner) {
 		c->perms = nsd_manifest(owner)->console.perms;
-		c->peer = nsd_manifest(owner)->name;
+		c->self = (struct ns_token_party){NS_TOKEN_CONTAINER, nsd_manifest(owner)->name};
 		c->opts = &d->cfg.console_options;
-	} else { /* spec §1.4: only external clients must connect within 10 s */
+	} else {
 		c->perms = d->cfg.global.perms;
-		c->peer = "extern";
+		c->self = (struct ns_token_party){NS_TOKEN_CONSOLE, NS_CONSOLE_IDENTITY_EXTERN};
 		c->opts = &d->cfg.global.options;
-		set_deadline(d, c, nsd_now_ms() + NSD_CONNECT_TIMEOUT_MS);
 	}
+	/* spec §1.4: external clients must connect within 10 s (handshake_timeout); the
+	 * containers' consoles have no deadline unless console.options sets one */
+	if (c->opts->handshake_timeout_ns)
+		set_deadline(d, c, nsd_now_ms() + ms_of(c->opts->handshake_timeout_ns));
+	d->listener.pools[owner ? 1 : 0].conns++;
+	c->last_ms = nsd_now_ms();
 	ns_linebuf_init(&c->lb, (size_t)c->opts->max_request_size);
 	c->next = d->conns;
 	d->conns = c;
@@ -164,6 +169,15 @@ void nsd_conn_close(struct nsd *d, struct nsd_conn *c)
 	c->fd = -1;
 	c->state = NSD_CONN_CLOSED;
 	d->listener.closed++;
+	d->listener.pools[c->owner ? 1 : 0].conns--;
+	if (d->listener.fd_open > 1)
+		d->listener.fd_open--;
+	/* its memory goes now, not at the sweep: a budget that closed it needs the room */
+	ns_linebuf_free(&c->lb);
+	free(c->out);
+	c->out = NULL;
+	c->outlen = c->outcap = 0;
+	nsd_conn_charge(d, c);
 }
 
 static void conn_free(struct nsd_conn *c)
@@ -226,6 +240,7 @@ static void flush(struct nsd *d, struct nsd_conn *c)
 		free(c->out);
 		c->out = NULL;
 		c->outcap = 0;
+		nsd_conn_charge(d, c);
 	}
 }
 
@@ -256,6 +271,11 @@ bool nsd_conn_send(struct nsd *d, struct nsd_conn *c, char *line, bool notificat
 		}
 		c->out = o;
 		c->outcap = cap;
+		nsd_conn_charge(d, c);
+		if (!nsd_conn_budget(d, c, c->charged)) {
+			free(line);
+			return false;
+		}
 	}
 	memcpy(c->out + c->outlen, line, n);
 	c->out[c->outlen + n] = '\n';
@@ -500,14 +520,36 @@ static bool lines(struct nsd *d, struct nsd_conn *c)
 			return false;
 		}
 		nsd_rate_take(c->rate, now);
+		c->line_ms = 0; /* a line came: the next one has its own time */
+		c->last_ms = now;
 		line(d, c, s, len);
 	}
 	return true;
 }
 
+/* request_timeout: bytes of a line begun wait for its end at most that long. They are
+ * the client's doing only when every complete line was taken (no answer waiting, no
+ * rate pause, no yield); otherwise the deadline stays as it was. */
+static void line_deadline(struct nsd *d, struct nsd_conn *c)
+{
+	const char *rest;
+	if (c->state != NSD_CONN_HANDSHAKE && c->state != NSD_CONN_READY) {
+		c->line_ms = 0;
+		return;
+	}
+	if (c->outlen || c->resume_ms || c->yielded)
+		return;
+	if (!ns_linebuf_pending(&c->lb, &rest))
+		c->line_ms = 0;
+	else if (!c->line_ms && c->opts->request_timeout_ns) {
+		c->line_ms = nsd_now_ms() + ms_of(c->opts->request_timeout_ns);
+		note_deadline(d, c->line_ms);
+	}
+}
+
 /* Reads and handles lines, at most 16 reads at a time so that one busy client does not
  * starve the others; then it yields (c->yielded) and carries on in a later round. */
-static void readable(struct nsd *d, struct nsd_conn *c)
+static void read_lines(struct nsd *d, struct nsd_conn *c)
 {
 	c->yielded = false;
 	for (int rounds = 0; rounds < 16; rounds++) {
@@ -522,11 +564,18 @@ static void readable(struct nsd *d, struct nsd_conn *c)
 		if (c->state == NSD_CONN_STREAM || more)
 			continue; /* the rest of the buffer before reading more */
 		struct ns_err err = {0};
+		uint64_t want = ns_linebuf_next_cap(&c->lb) + c->outcap;
+		if (want > c->charged && !nsd_conn_budget(d, c, want))
+			return;
 		ssize_t n = ns_linebuf_fill(&c->lb, c->fd, &err);
+		nsd_conn_charge(d, c);
 		if (n == -EAGAIN) {
 			const char *rest;
-			if (!ns_linebuf_pending(&c->lb, &rest)) /* an idle client costs no buffer */
+			if (!ns_linebuf_pending(&c->lb,
+						&rest)) { /* an idle client costs no buffer */
 				ns_linebuf_free(&c->lb);
+				nsd_conn_charge(d, c);
+			}
 			return;
 		}
 		if (n < 0 && n != -ENOBUFS) {
@@ -537,6 +586,12 @@ static void readable(struct nsd *d, struct nsd_conn *c)
 			c->lb.eof = true;
 	}
 	c->yielded = true;
+}
+
+static void readable(struct nsd *d, struct nsd_conn *c)
+{
+	read_lines(d, c);
+	line_deadline(d, c);
 }
 
 void nsd_conn_event(struct nsd *d, struct nsd_conn *c, uint32_t events)
@@ -561,8 +616,15 @@ void nsd_console_timeouts(struct nsd *d, uint64_t now)
 		if (c->state == NSD_CONN_CLOSED)
 			continue;
 		if (c->deadline_ms && now >= c->deadline_ms) {
-			ns_debug(&d->log, NSD_TAG, "console: %s timed out",
+			ns_debug(&d->log, NSD_TAG, "console: %s timed out: closing the connection",
 				 c->state == NSD_CONN_HANDSHAKE ? "connect" : "NPK stream");
+			nsd_conn_close(d, c);
+			continue;
+		}
+		if (c->line_ms && now >= c->line_ms && !c->outlen && !c->resume_ms) {
+			ns_debug(&d->log, NSD_TAG,
+				 "console: a line unfinished after request_timeout: closing the "
+				 "connection");
 			nsd_conn_close(d, c);
 			continue;
 		}
@@ -574,6 +636,7 @@ void nsd_console_timeouts(struct nsd *d, uint64_t now)
 		if (c->state != NSD_CONN_CLOSED) {
 			note_deadline(d, c->deadline_ms);
 			note_deadline(d, c->resume_ms);
+			note_deadline(d, c->line_ms);
 		}
 	}
 	nsd_console_sweep(d);

@@ -232,6 +232,12 @@ int northstard_main(int argc, char **argv)
 		free(d);
 		return 1;
 	}
+	if (ns_config_check(&d->cfg, &err) < 0) { /* the same for --check and start-up */
+		fprintf(stderr, "northstard: %s: %s\n", o.config, err.msg);
+		ns_config_free(&d->cfg);
+		free(d);
+		return 1;
+	}
 	if (o.check) {
 		printf("%s: ok\n", o.config);
 		ns_config_free(&d->cfg);

@@ -32,8 +32,6 @@
 #define NSD_STOP_TIMEOUT_MS 5000
 /* How long a start waits for ns-init to report. */
 #define NSD_START_TIMEOUT_MS 30000
-/* External clients must connect within this (spec console §1.4). */
-#define NSD_CONNECT_TIMEOUT_MS 10000
 /* A container output line longer than this is logged in parts (a log record holds
  * 2047 bytes of message). */
 #define NSD_OUTPUT_LINE_MAX 2000
@@ -171,7 +169,7 @@ struct nsd_conn {
 	enum nsd_conn_state state;
 	uint32_t perms;
 	bool subscribed;
-	const char *peer;	     /* tokens' user and target: "extern" or the container's name */
+	struct ns_token_party self;  /* in tokens: the console "extern" or the container */
 	struct nsd_container *owner; /* a container's console; NULL: the global console */
 	const struct ns_console_options *opts;
 	struct ns_linebuf lb;
@@ -179,6 +177,9 @@ struct nsd_conn {
 	size_t outlen, outcap;
 	size_t out_lines;     /* lines in out */
 	uint64_t deadline_ms; /* connect or NPK stream: closed then; 0: none */
+	uint64_t line_ms;     /* a line begun must be complete by then; 0: none */
+	uint64_t last_ms;     /* when it connected or last completed a line */
+	uint64_t charged;     /* bytes counted against its console's pool */
 	uint64_t resume_ms;   /* rate limit: reading pauses until then; 0: not paused */
 	struct nsd_rate *rate;
 	struct nsd_install *inst;
@@ -187,15 +188,25 @@ struct nsd_conn {
 	bool yielded;	 /* stopped reading with lines left, to let others have a turn */
 };
 
+/* The buffers of one console's connections (console_limits.c). */
+struct nsd_pool {
+	uint64_t used, max; /* bytes; max_buffered_size */
+	uint64_t conns;	    /* open connections */
+	const char *what;
+};
+
 /* The global listener and the console's own bookkeeping. */
 struct nsd_listener {
 	struct nsd_ev ev;
 	int fd;
-	bool paused;	   /* out of descriptors and no spare: off the epoll set for a while */
-	bool refusing;	   /* out of descriptors: connections are accepted and closed */
-	int spare;	   /* a descriptor kept free for that accept-and-close */
-	char path[108];	   /* unix: removed at shutdown */
-	size_t closed;	   /* closed connections waiting for the sweep */
+	bool paused;   /* out of descriptors and no spare: off the epoll set for a while */
+	bool refusing; /* out of descriptors: connections are accepted and closed */
+	struct nsd_pool pools[2];      /* the global console's; the containers' consoles' */
+	uint64_t fd_limit, fd_reserve; /* RLIMIT_NOFILE; what the console leaves free */
+	uint64_t fd_open;	       /* open descriptors, as last counted and kept since */
+	int spare;		       /* a descriptor kept free for that accept-and-close */
+	char path[108];		       /* unix: removed at shutdown */
+	size_t closed;		       /* closed connections waiting for the sweep */
 	uint64_t next_ms;  /* earliest connection deadline known (may be early); 0: none */
 	uint64_t armed_ms; /* what the timerfd is set to; 0: disarmed */
 };
@@ -379,6 +390,20 @@ void nsd_conn_close(struct nsd *d, struct nsd_conn *c);
 void nsd_conn_begin_stream(struct nsd *d, struct nsd_conn *c);
 /* Frees closed connections; run between rounds of events. */
 void nsd_console_sweep(struct nsd *d);
+
+/* --- console_limits.c: memory, connections and descriptors of console clients --- */
+void nsd_console_limits_init(struct nsd *d);
+/* Counts c's buffers against its console's max_buffered_size (after they changed). */
+void nsd_conn_charge(struct nsd *d, struct nsd_conn *c);
+/* Makes room for c to hold want bytes: closes the connections of its console holding
+ * the most until it fits. False when c itself was closed. */
+bool nsd_conn_budget(struct nsd *d, struct nsd_conn *c, uint64_t want);
+/* A client of the global console was accepted: over max_connections or the descriptor
+ * reserve, another client makes room for it, or it is refused (false). */
+bool nsd_console_admit(struct nsd *d);
+/* Before a start, an install or a mount (why: "a start"...): closes clients of the
+ * global console (never keep) until the descriptor reserve is free. */
+void nsd_console_fd_reserve(struct nsd *d, const struct nsd_conn *keep, const char *why);
 
 /* --- console_rate.c: max_requests_per_sec over a sliding second --- */
 /* True when one more message may be read now (then counted by nsd_rate_take); else

@@ -84,6 +84,14 @@ static struct nsd_container *load_npk(struct nsd_repo *r, int fd, struct ns_err 
 	keep_image(&c->img, npk);
 	ns_npk_close(npk);
 	free(npk);
+	if (ns_console_identity_reserved(nsd_manifest(c)->name)) {
+		ns_err_set(err, EINVAL,
+			   "the container name '%s' is reserved: it is the global console's "
+			   "identity (ident, tokens), which no container may take",
+			   nsd_manifest(c)->name);
+		nsd_container_free(c);
+		return NULL;
+	}
 	struct ns_console_id cid = nsd_cid(c);
 	c->id = strdup(ns_console_id_str(&cid, id, sizeof(id)));
 	if (!c->id) {

@@ -142,6 +142,16 @@ static bool env_too_big(const struct ns_console_request *q, char *text, size_t s
 	return false;
 }
 
+/* A start never fails for the console's sake: clients are closed first if they hold the
+ * descriptors it needs. */
+static int start_reserved(struct nsd *d, struct nsd_conn *c, struct nsd_container *x,
+			  const struct nsd_start_args *a, struct ns_console_error *e, char *text,
+			  size_t size)
+{
+	nsd_console_fd_reserve(d, c, "a start");
+	return nsd_start(d, x, a, e, text, size);
+}
+
 static void do_start(struct nsd *d, struct nsd_conn *c, const struct ns_console_request *q)
 {
 	struct ns_console_response r = {.kind = NS_RESP_START};
@@ -162,7 +172,7 @@ static void do_start(struct nsd *d, struct nsd_conn *c, const struct ns_console_
 		e.kind = NS_ERROR_INVALID_ARGUMENTS;
 		e.text = text;
 		result_error(&r.result, &q->container, &e);
-	} else if (nsd_start(d, x, &a, &e, text, sizeof(text)) < 0) {
+	} else if (start_reserved(d, c, x, &a, &e, text, sizeof(text)) < 0) {
 		result_error(&r.result, &q->container, &e);
 	} else {
 		result_ok(&r.result, x);
@@ -250,6 +260,8 @@ static void do_mounts(struct nsd *d, struct nsd_conn *c, const struct ns_console
 		nsd_conn_close(d, c);
 		return;
 	}
+	if (mount) /* loop devices, mount descriptors */
+		nsd_console_fd_reserve(d, c, "a mount");
 	for (size_t i = 0; i < n; i++) {
 		if (mount)
 			mount_one(d, &q->containers[i], &res[i], texts + i * TEXT_MAX);
@@ -281,6 +293,7 @@ static void do_install(struct nsd *d, struct nsd_conn *c, const struct ns_consol
 		nsd_conn_close(d, c);
 		return;
 	}
+	nsd_console_fd_reserve(d, c, "an install"); /* a temporary file, a pipe */
 	nsd_install_begin(d, c->inst, q->repository, q->size);
 	nsd_conn_begin_stream(d, c);
 }
@@ -312,17 +325,19 @@ static void do_token(struct nsd *d, struct nsd_conn *c, const struct ns_console_
 	struct ns_err err = {0};
 	uint64_t now = nsd_now_ms() - d->start_ms;
 	if (q->kind == NS_REQ_TOKEN_CREATE) {
-		if (ns_token_create(&d->token_key, now, c->peer, q->target, q->shared,
-				    q->shared_len, r.token, &err) < 0) {
+		struct ns_token_party target = ns_token_party_named(q->target);
+		if (ns_token_create(&d->token_key, now, &c->self, &target, q->shared, q->shared_len,
+				    r.token, &err) < 0) {
 			ns_error(&d->log, NSD_TAG, "token: %s", err.msg);
 			nsd_conn_close(d, c);
 			return;
 		}
 	} else {
+		struct ns_token_party user = ns_token_party_named(q->user);
 		r.kind = NS_RESP_TOKEN_VERIFICATION;
 		r.verification =
 		    ns_token_verify(&d->token_key, now, c->opts->token_validity_ns / 1000000u,
-				    q->token, q->user, c->peer, q->shared, q->shared_len);
+				    q->token, &user, &c->self, q->shared, q->shared_len);
 	}
 	respond(d, c, &r);
 }
@@ -344,7 +359,7 @@ void nsd_request(struct nsd *d, struct nsd_conn *c, const struct ns_console_requ
 		if (c->owner)
 			r.ident = nsd_cid(c->owner);
 		else
-			r.ident.name = c->peer;
+			r.ident.name = c->self.name;
 		respond(d, c, &r);
 		break;
 	case NS_REQ_LIST:

@@ -28,6 +28,7 @@ mkdir -p "$T/small"
 mount -t tmpfs -o size=256k tmpfs "$T/small" || t_fail "a small tmpfs for a repository"
 trap 'umount "$T/small" 2>/dev/null; daemon_cleanup' EXIT INT TERM
 CONSOLE_OPTIONS="    options:
+      max_connections: 20000
       max_npk_install_size: 3M
       npk_stream_timeout: 2s
       max_requests_per_sec: 200" write_config "  small:
