@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cgroup_int.h"
+#include "muldiv.h"
 #include "util.h"
 
 #define RT_FILE	    "cpu.rt_runtime_us"
@@ -31,8 +32,15 @@ static int write_i64(int dirfd, int64_t v)
  * runtime/period ratios, and a parent must never come out below its children. */
 static int64_t scaled(int64_t runtime, int64_t period, int64_t level_period)
 {
-	unsigned __int128 t = (unsigned __int128)runtime * (uint64_t)level_period;
-	return (int64_t)((t + (uint64_t)period - 1) / (uint64_t)period);
+	uint64_t t;
+	/* out of range only for absurd inputs: then more than any budget, which the
+	 * kernel refuses and the caller reports */
+	if (runtime < 0 || period <= 0 || level_period < 0 ||
+	    ns_muldiv64((uint64_t)runtime, (uint64_t)level_period, (uint64_t)period, true, &t) <
+		0 ||
+	    t > INT64_MAX / 2)
+		return INT64_MAX / 2;
+	return (int64_t)t;
 }
 
 /* The cpu hierarchy when it is v1 with RT group scheduling, else -1. */

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "muldiv.h"
+
 struct unit {
 	const char *name;
 	uint64_t mult;
@@ -94,9 +96,10 @@ int ns_parse_size(const char *s, int allow_fraction, uint64_t *out)
 		if (__builtin_mul_overflow(whole, m, &v))
 			return -ERANGE;
 		if (frac) {
-			/* frac/scale * m, computed without overflow for m <= 2^60. */
-			unsigned __int128 f = (unsigned __int128)frac * m / scale;
-			if (__builtin_add_overflow(v, (uint64_t)f, &v))
+			/* frac/scale * m, without overflowing the product */
+			uint64_t f;
+			if (ns_muldiv64(frac, m, scale, false, &f) < 0 ||
+			    __builtin_add_overflow(v, f, &v))
 				return -ERANGE;
 		}
 		*out = v;
