@@ -135,7 +135,8 @@ struct nsd_output {
 	size_t len;
 };
 
-/* A debug command (config debug.commands): reaped through its pidfd. */
+/* A debug command (config debug.commands) or a wipe helper (persist.c): reaped through
+ * its pidfd. */
 struct nsd_debug {
 	struct nsd_ev ev;
 	struct nsd_debug *next;
@@ -317,6 +318,12 @@ cJSON *nsd_container_statistics(struct nsd *d, const struct nsd_container *c);
 /* --- debug.c --- */
 void nsd_debug_commands(struct nsd *d, struct nsd_container *c, pid_t pid);
 void nsd_debug_exited(struct nsd *d, struct nsd_debug *dbg);
+
+/* --- persist.c --- */
+/* Start-up, before any container starts: finishes the wipes a crash left behind. */
+int nsd_persist_init(struct nsd *d, struct ns_err *err);
+/* Deletes a tombstone in a forked helper (here when it cannot fork). */
+void nsd_persist_wipe_tombstone(struct nsd *d, const char *tomb);
 
 /* --- sockets.c --- */
 /* Makes c's manifest sockets; their descriptors go to fds[0..nsockets). On failure the
