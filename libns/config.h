@@ -43,6 +43,20 @@ struct ns_repo_config {
 	uint64_t capacity_size;
 };
 
+/* persist: limits of data_dir/<name> (ours). 0 is no limit. */
+struct ns_persist_limit {
+	const char *name; /* containers: whose; NULL for the default */
+	bool has_size, has_inodes;
+	uint64_t size; /* bytes, a multiple of 1024 */
+	uint64_t inodes;
+};
+struct ns_persist_config {
+	struct ns_persist_limit all; /* every container's unless overridden */
+	struct ns_persist_limit *containers;
+	size_t ncontainers;
+	bool quota; /* some limit is not 0: data_dir must enforce project quotas */
+};
+
 struct ns_config {
 	const char *run_dir, *data_dir, *socket_dir, *cgroup;
 	uint64_t event_buffer_size, notification_buffer_size;
@@ -54,6 +68,7 @@ struct ns_config {
 	size_t nrepos;
 	const char **debug_commands;
 	size_t ndebug_commands;
+	struct ns_persist_config persist;
 	struct ns_ydoc doc;
 };
 
@@ -64,6 +79,13 @@ int ns_config_parse(const char *source, const char *text, size_t len, struct ns_
 		    struct ns_err *err);
 int ns_config_load(const char *path, struct ns_config *c, struct ns_err *err);
 void ns_config_free(struct ns_config *c);
+
+/* config_persist.c: the `persist` mapping m. */
+int ns_config_parse_persist(const struct ns_ydoc *doc, const struct ns_ynode *m,
+			    struct ns_persist_config *pc, struct ns_err *err);
+/* The limits of container name's persist directory (0: none). */
+void ns_persist_config_limits(const struct ns_persist_config *pc, const char *name, uint64_t *size,
+			      uint64_t *inodes);
 
 const struct ns_repo_config *ns_config_repo(const struct ns_config *c, const char *name);
 
