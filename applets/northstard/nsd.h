@@ -320,10 +320,14 @@ void nsd_debug_commands(struct nsd *d, struct nsd_container *c, pid_t pid);
 void nsd_debug_exited(struct nsd *d, struct nsd_debug *dbg);
 
 /* --- persist.c --- */
-/* Start-up, before any container starts: finishes the wipes a crash left behind. */
+/* Start-up, before any container starts: checks that data_dir enforces the configured
+ * limits, finishes the wipes a crash left behind. */
 int nsd_persist_init(struct nsd *d, struct ns_err *err);
 /* Deletes a tombstone in a forked helper (here when it cannot fork). */
 void nsd_persist_wipe_tombstone(struct nsd *d, const char *tomb);
+bool nsd_needs_persist(const struct ns_manifest *m);
+/* Before c starts: its persist directory made, owned and limited, and the room checked. */
+int nsd_persist_prepare(struct nsd *d, const struct nsd_container *c, struct ns_err *err);
 
 /* --- sockets.c --- */
 /* Makes c's manifest sockets; their descriptors go to fds[0..nsockets). On failure the
