@@ -13,7 +13,7 @@ enum ns_fsx_type { NS_FSX_DIR, NS_FSX_CHR, NS_FSX_SYMLINK };
 struct ns_fsx {
 	const char *path; /* absolute, clean ("/dev/null"); parents come earlier in the list */
 	enum ns_fsx_type type;
-	uint32_t mode; /* permission bits only (0755, 0666, 0777) */
+	uint32_t mode;	  /* permission bits only (0755, 0666, 0777) */
 	uint32_t uid, gid;
 	uint32_t major, minor; /* NS_FSX_CHR */
 	const char *target;    /* NS_FSX_SYMLINK */
