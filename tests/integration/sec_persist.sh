@@ -24,6 +24,7 @@ persist_cleanup() {
 }
 trap persist_cleanup EXIT INT TERM
 
+cp "$NS_BUILD/tests/helpers/projid" "$T/root/bin/projid"
 manifest app 0.0.1 <<'EOF'
 init: /bin/sh
 args: [-c, "true"]
@@ -69,6 +70,26 @@ C install "$T/app-0.0.1.npk" default >/dev/null
 t_eq "no limit: a container writes 20 MiB" \
 	"$(run_in app 'busybox dd if=/dev/zero of=/data/big bs=1048576 count=20')" \
 	'{"exit":{"code":0}}'
+
+# The kernel lets a file's owner move it to another project; the guard filter of every
+# container with a persist mount refuses the calls that do it, whatever the manifest's
+# own filter (here /tmp's ext4 has no project feature: unguarded, setting id 0 is "ok").
+t_eq "guard: FS_IOC_FSSETXATTR refused" "$(run_in app 'projid /data 0 && exit 1; projid /data 0 | grep -qx EPERM')" \
+	'{"exit":{"code":0}}'
+t_eq "guard: ... also with bits above 32 in the request" \
+	"$(run_in app 'projid /data 0 wide | grep -qx EPERM')" '{"exit":{"code":0}}'
+t_eq "guard: clearing the inherit flag (FS_IOC_SETFLAGS) refused" \
+	"$(run_in app 'projid /data noinherit | grep -qx EPERM')" '{"exit":{"code":0}}'
+t_eq "guard: files are still made (touch)" \
+	"$(run_in app 'i=0; while [ $i -lt 50 ] && touch /data/f$i; do i=$((i+1)); done; [ $i = 50 ]')" \
+	'{"exit":{"code":0}}'
+t_eq "guard: reading the project id still works" "$(run_in app 'projid /data | grep -qx 0')" \
+	'{"exit":{"code":0}}'
+with_manifest "$T/app-0.0.1.npk" "$T/sc-0.0.1.npk" -e 's/^name: app/name: sc/' \
+	-e '$a seccomp:\n  profile:\n    default' -e '$a capabilities: []'
+C install "$T/sc-0.0.1.npk" default >/dev/null
+t_eq "guard beside the manifest's default profile: still refused" \
+	"$(run_in sc 'projid /data 0 | grep -qx EPERM && ls /data >/dev/null')" '{"exit":{"code":0}}'
 daemon_stop
 rm -rf "$T/data" "$T/repo"/*
 
