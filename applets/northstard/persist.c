@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "libns/fds.h"
 #include "libns/persist.h"
 #include "libns/persist_quota.h"
 #include "libns/util.h"
@@ -75,18 +76,19 @@ int nsd_persist_init(struct nsd *d, struct ns_err *err)
 }
 
 /* The helper: deletes the tombstone, says why it could not on its pipe, and dies with
- * the daemon (start-up finishes the tombstone then, with no second deleter racing). */
+ * the daemon (start-up finishes the tombstone then, with no second deleter racing).
+ * It keeps none of the daemon's descriptors: a console connection or a loop device
+ * held here would outlive the daemon's close of it. */
 static void __attribute__((noreturn))
 wipe_child(const char *data_dir, const char *tomb, pid_t parent, int out)
 {
-	sigset_t none;
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
-		_exit(2);
 	struct ns_err err = {0};
+	const int stdio[3] = {-1, out, out};
+	if (ns_signals_reset(&err) < 0 || ns_fds_arrange(stdio, NULL, 0, &err) < 0 ||
+	    prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+		_exit(2);
 	if (ns_persist_wipe_tombstone(data_dir, tomb, &err) < 0) {
-		dprintf(out, "%s\n", err.msg);
+		dprintf(2, "%s\n", err.msg);
 		_exit(1);
 	}
 	_exit(0);
