@@ -10,6 +10,7 @@
 
 #include "libns/path.h"
 #include "libns/persist.h"
+#include "libns/persist_quota.h"
 #include "libns/util.h"
 #include "testlib.h"
 
@@ -316,7 +317,40 @@ static int test_untombstone(void)
 	return 0;
 }
 
+/* A file system without enforced project quotas (the test's temporary directory): the
+ * check names the directory and what is missing; usage of a directory without a project
+ * of ours is all zeros. Enforcement itself needs a quota file system: tests/vm. */
+static int test_quota_check_refuses(void)
+{
+	struct ns_err err;
+	const char *data = fresh_dir("data12");
+	int r = ns_persist_quota_check(data, &err);
+	if (r == 0)
+		return ns_test_skip("the temporary directory enforces project quotas");
+	CHECK_INT(err.errnum, EOPNOTSUPP);
+	char want[PATH_MAX + 64];
+	snprintf(want, sizeof(want), "data_dir '%s' cannot enforce them", data);
+	CHECK(strstr(err.msg, want) != NULL);
+	CHECK(strstr(err.msg, "prjquota") != NULL);
+	CHECK_FAIL(ns_persist_quota_check("/nonexistent-ns-data", &err), &err,
+		   "open data directory '/nonexistent-ns-data'");
+	struct ns_persist_usage u = {.projid = 1};
+	char p[PATH_MAX];
+	snprintf(p, sizeof(p), "%s/app", data);
+	CHECK(mkdir(p, 0700) == 0);
+	CHECK_OK(ns_persist_quota_usage(data, "app", &u, &err), &err);
+	CHECK_INT(u.projid, 0);
+	CHECK_INT(u.size_limit, 0);
+	CHECK_OK(ns_persist_quota_usage(data, "missing", &u, &err), &err);
+	CHECK_INT(u.projid, 0);
+	uint64_t free_bytes = 0;
+	CHECK_OK(ns_persist_free_space(data, &free_bytes, &err), &err);
+	CHECK(free_bytes > 0);
+	return 0;
+}
+
 NS_TEST_MAIN(T(test_prepare_creates_0700_owned), T(test_prepare_refuses_planted_symlink),
 	     T(test_names_refused), T(test_wipe_never_follows), T(test_wipe_symlink_at_top),
 	     T(test_wipe_missing_is_fine), T(test_wipe_deep_tree), T(test_tombstone_frees_name),
-	     T(test_tombstone_names), T(test_tombstone_left_by_crash), T(test_untombstone))
+	     T(test_tombstone_names), T(test_tombstone_left_by_crash), T(test_untombstone),
+	     T(test_quota_check_refuses))
