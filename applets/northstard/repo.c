@@ -385,6 +385,13 @@ int nsd_uninstall(struct nsd *d, struct nsd_container *c, bool wipe, struct ns_c
 	 * installed without its data, never its data handed on after a wipe began. */
 	const char *name = nsd_manifest(c)->name;
 	char tomb[64] = "";
+	/* Another version of the name running has the directory mounted: wiping it would
+	 * pull its data away mid-run, and its writes could keep the delete going forever. */
+	struct nsd_container *running = wipe ? nsd_running_named(d, name) : NULL;
+	if (running) {
+		nsd_error(e, NS_ERROR_UMOUNT_BUSY, running);
+		return -EBUSY;
+	}
 	if (wipe) {
 		ns_info(&d->log, NSD_TAG, "Wiping persistent data dir %s/%s of %s", d->cfg.data_dir,
 			name, c->id);

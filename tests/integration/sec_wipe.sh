@@ -102,6 +102,26 @@ C install "$T/app-0.0.1.npk" default >/dev/null
 t_eq "restart: the next container of that name sees an empty directory" \
 	"$(run_sh '[ -z "$(ls -A /data)" ]')" '{"exit":{"code":0}}'
 
+# --- never under a running container of that name ------------------------------------
+sed 's/^version: 0.0.1/version: 0.0.2/' "$T/app-0.0.1.yaml" >"$T/app-0.0.2.yaml"
+pack app 0.0.2
+C install "$T/app-0.0.2.npk" default >/dev/null
+C start app:0.0.1 --init /bin/sh --arg -c --arg 'echo mine >/data/keep; exec sleep 30' >/dev/null
+i=0
+while [ ! -e "$T/data/app/keep" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+t_eq "uninstall --wipe of another version while app:0.0.1 runs: busy, naming it" \
+	"$(C uninstall --wipe app:0.0.2)" \
+	'{"response":{"uninstall":{"error":{"container":"app:0.0.2","error":{"umount_busy":{"container":"app:0.0.1"}}}}}}'
+t_eq "... the running container's data stays" "$(cat "$T/data/app/keep")" mine
+t_eq "... and app:0.0.2 stays installed" "$(C list)" '{"response":{"list":["app:0.0.1","app:0.0.2"]}}'
+C kill app:0.0.1 9 >/dev/null
+i=0
+while C inspect app:0.0.1 | grep -q '"process":{' && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+t_eq "once it stopped, the wipe goes" "$(C uninstall --wipe app:0.0.2)" \
+	'{"response":{"uninstall":{"ok":{"container":"app:0.0.2"}}}}'
+t_run "... and the data with it" test ! -e "$T/data/app/keep"
+run_sh true >/dev/null # app's directory again, for the planted-link case below
+
 # --- a crash state made by hand, with planted links -------------------------------------
 mkdir -p "$T/victim" && echo precious >"$T/victim/file"
 mkdir -p "$T/data/.wipe:00000000000000aa/deep/er"
