@@ -6,6 +6,7 @@
 #include <sys/prctl.h>
 
 #include "keyring.h"
+#include "seccomp_guard.h"
 
 static int prepare_steps(const struct ns_manifest *m, const struct ns_app_opts *o,
 			 struct ns_app_plan *p, struct ns_err *err)
@@ -18,6 +19,14 @@ static int prepare_steps(const struct ns_manifest *m, const struct ns_app_opts *
 		return ns_err_ret(err);
 	if (ns_caps_prepare(m->capabilities, &p->caps, err) < 0)
 		return ns_err_ret(err);
+	/* a persist mount: its quota must hold, whatever the manifest's filter says */
+	for (size_t i = 0; i < m->nmounts && !p->has_guard; i++) {
+		if (m->mounts[i].type != NS_MOUNT_PERSIST)
+			continue;
+		if (ns_seccomp_guard_build(&p->guard, err) < 0)
+			return ns_err_ret(err);
+		p->has_guard = true;
+	}
 	/* No seccomp section: the default profile, with the capability rules of what the
 	 * manifest grants; no filter only when the runtime asks for Northstar's behaviour
 	 * (docs/seccomp.md). */
@@ -69,6 +78,9 @@ void ns_app_plan_free(struct ns_app_plan *plan)
 	if (plan->has_seccomp)
 		ns_seccomp_prog_free(&plan->seccomp);
 	plan->has_seccomp = false;
+	if (plan->has_guard)
+		ns_seccomp_prog_free(&plan->guard);
+	plan->has_guard = false;
 }
 
 static int apply_process_state(const struct ns_app_plan *p, struct ns_err *err)
@@ -98,6 +110,8 @@ int ns_app_apply(const struct ns_app_plan *p, struct ns_err *err)
 		return ns_err_ret(err);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L) < 0)
 		return ns_err_sys(err, errno, "set no_new_privs");
+	if (p->has_guard && ns_seccomp_install(&p->guard, err) < 0)
+		return ns_err_ret(err);
 	if (p->has_seccomp && ns_seccomp_install(&p->seccomp, err) < 0)
 		return ns_err_ret(err);
 	return 0;

@@ -12,7 +12,9 @@
  *   5. the parent-death signal (credential changes clear it, so it comes after 4);
  *   6. capabilities: bounding set first, securebits, then the other four sets;
  *   7. no_new_privs;
- *   8. the seccomp filter, last, so that nothing above needs to pass it.
+ *   8. the seccomp filters, last, so that nothing above needs to pass them: the quota
+ *      guard of a container with a persist mount (seccomp_guard.h), then the
+ *      manifest's.
  * The caller then calls execve, and nothing else.
  *
  * ns_app_prepare reads the host's group file: inside a container, call it before
@@ -48,6 +50,8 @@ struct ns_app_plan {
 	struct ns_caps_plan caps;
 	bool has_seccomp;
 	struct ns_seccomp_prog seccomp;
+	bool has_guard; /* a persist mount: the quota guard (seccomp_guard.h) */
+	struct ns_seccomp_prog guard;
 	int pdeathsig;
 	bool arrange_fds;
 	int stdio[3];

@@ -497,6 +497,8 @@ static int parse_top_field(struct cfgp *p, const struct ns_ynode *key, const str
 		return parse_repos(p, v, c);
 	if (!strcmp(k, "debug"))
 		return parse_debug(p, v, c);
+	if (!strcmp(k, "persist"))
+		return ns_config_parse_persist(p->doc, v, &c->persist, p->err);
 	return unknown(p, key, "the configuration");
 }
 
@@ -555,6 +557,8 @@ void ns_config_free(struct ns_config *c)
 {
 	free(c->repos);
 	free(c->debug_commands);
+	free(c->persist.containers);
+	c->persist.containers = NULL;
 	ns_ydoc_free(&c->doc);
 	c->repos = NULL;
 	c->debug_commands = NULL;

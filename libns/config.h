@@ -68,6 +68,20 @@ struct ns_repo_config {
 /* The pids limit of a container of rc without a manifest value: > 0, or -1 for none. */
 int64_t ns_repo_pids_max(const struct ns_repo_config *rc);
 
+/* persist: limits of data_dir/<name> (ours). 0 is no limit. */
+struct ns_persist_limit {
+	const char *name; /* containers: whose; NULL for the default */
+	bool has_size, has_inodes;
+	uint64_t size; /* bytes, a multiple of 1024 */
+	uint64_t inodes;
+};
+struct ns_persist_config {
+	struct ns_persist_limit all; /* every container's unless overridden */
+	struct ns_persist_limit *containers;
+	size_t ncontainers;
+	bool quota; /* some limit is not 0: data_dir must enforce project quotas */
+};
+
 struct ns_config {
 	const char *run_dir, *data_dir, *socket_dir, *cgroup;
 	uint64_t event_buffer_size, notification_buffer_size;
@@ -79,6 +93,7 @@ struct ns_config {
 	size_t nrepos;
 	const char **debug_commands;
 	size_t ndebug_commands;
+	struct ns_persist_config persist;
 	struct ns_ydoc doc;
 };
 
@@ -93,6 +108,13 @@ void ns_config_free(struct ns_config *c);
 /* The rules start-up applies beyond the text (config_check.c): each repository's key
  * loads. Both `northstard --check` and start-up run it. */
 int ns_config_check(const struct ns_config *c, struct ns_err *err);
+
+/* config_persist.c: the `persist` mapping m. */
+int ns_config_parse_persist(const struct ns_ydoc *doc, const struct ns_ynode *m,
+			    struct ns_persist_config *pc, struct ns_err *err);
+/* The limits of container name's persist directory (0: none). */
+void ns_persist_config_limits(const struct ns_persist_config *pc, const char *name, uint64_t *size,
+			      uint64_t *inodes);
 
 const struct ns_repo_config *ns_config_repo(const struct ns_config *c, const char *name);
 /* Whether rc's trust list names the repository called name. */

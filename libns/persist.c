@@ -3,10 +3,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -45,6 +48,9 @@ static int open_data_dir(const char *data_dir, const char *name, struct ns_err *
 int ns_persist_prepare(const char *data_dir, const char *name, uid_t uid, gid_t gid, int *ret_fd,
 		       struct ns_err *err)
 {
+	if (ns_persist_is_tombstone(name))
+		return ns_err_set(err, EINVAL, "persist: '%s' is a tombstone, not a container's",
+				  name);
 	ns_autoclose int dfd = open_data_dir(data_dir, name, err);
 	if (dfd < 0)
 		return dfd;
@@ -153,11 +159,10 @@ static int wipe_dir(struct wipe *w, int fd, unsigned depth, struct ns_err *err)
 	}
 }
 
-int ns_persist_wipe(const char *data_dir, const char *name, struct ns_err *err)
+/* Wipes what fd (an O_NOFOLLOW directory descriptor of data_dir/<name>) holds, then the
+ * directory itself. */
+static int wipe_at(int dfd, const char *data_dir, const char *name, struct ns_err *err)
 {
-	ns_autoclose int dfd = open_data_dir(data_dir, name, err);
-	if (dfd < 0)
-		return dfd;
 	ns_autoclose int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT)
 		return 0;
@@ -176,4 +181,115 @@ int ns_persist_wipe(const char *data_dir, const char *name, struct ns_err *err)
 	if (unlinkat(dfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
 		return ns_err_sys(err, errno, "persist: remove '%s'", top);
 	return 0;
+}
+
+bool ns_persist_is_tombstone(const char *name)
+{
+	return name && !strncmp(name, NS_PERSIST_TOMB_PREFIX, strlen(NS_PERSIST_TOMB_PREFIX)) &&
+	       name_ok(name);
+}
+
+int ns_persist_tombstone(const char *data_dir, const char *name, char *tomb, size_t size,
+			 struct ns_err *err)
+{
+	ns_autoclose int dfd = open_data_dir(data_dir, name, err);
+	if (dfd < 0)
+		return dfd;
+	if (ns_persist_is_tombstone(name))
+		return ns_err_set(err, EINVAL, "persist: '%s' is a tombstone, not a container's",
+				  name);
+	if (size < sizeof(NS_PERSIST_TOMB_PREFIX) + 16)
+		return ns_err_set(err, ENAMETOOLONG, "persist: tombstone name buffer too small");
+	for (int tries = 0; tries < 16; tries++) {
+		uint64_t rnd;
+		if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
+			return ns_err_sys(err, errno, "persist: getrandom");
+		snprintf(tomb, size, "%s%016" PRIx64, NS_PERSIST_TOMB_PREFIX, rnd);
+		/* The one step: from here on data_dir/<name> is gone, whatever happens next. */
+		if (renameat2(dfd, name, dfd, tomb, RENAME_NOREPLACE) == 0) {
+			(void)fsync(dfd);
+			return 1;
+		}
+		if (errno == ENOENT) {
+			tomb[0] = '\0';
+			return 0;
+		}
+		if (errno != EEXIST)
+			return ns_err_sys(err, errno, "persist: rename '%s/%s' to '%s'", data_dir,
+					  name, tomb);
+	}
+	return ns_err_set(err, EEXIST, "persist: no free tombstone name in '%s'", data_dir);
+}
+
+int ns_persist_untombstone(const char *data_dir, const char *tomb, const char *name,
+			   struct ns_err *err)
+{
+	if (!ns_persist_is_tombstone(tomb) || ns_persist_is_tombstone(name))
+		return ns_err_set(err, EINVAL, "persist: cannot rename '%s' back to '%s'", tomb,
+				  name);
+	ns_autoclose int dfd = open_data_dir(data_dir, name, err);
+	if (dfd < 0)
+		return dfd;
+	if (renameat2(dfd, tomb, dfd, name, RENAME_NOREPLACE) < 0)
+		return ns_err_sys(err, errno, "persist: rename '%s/%s' back to '%s'", data_dir,
+				  tomb, name);
+	return 0;
+}
+
+int ns_persist_wipe_tombstone(const char *data_dir, const char *tomb, struct ns_err *err)
+{
+	if (!ns_persist_is_tombstone(tomb))
+		return ns_err_set(err, EINVAL, "persist: '%s' is not a tombstone name",
+				  tomb ? tomb : "");
+	ns_autoclose int dfd = open_data_dir(data_dir, tomb, err);
+	if (dfd < 0)
+		return dfd;
+	return wipe_at(dfd, data_dir, tomb, err);
+}
+
+int ns_persist_wipe(const char *data_dir, const char *name, struct ns_err *err)
+{
+	char tomb[64];
+	int r = ns_persist_tombstone(data_dir, name, tomb, sizeof(tomb), err);
+	if (r <= 0)
+		return r;
+	return ns_persist_wipe_tombstone(data_dir, tomb, err);
+}
+
+int ns_persist_tombstones(const char *data_dir, char ***ret, size_t *ret_n, struct ns_err *err)
+{
+	ns_autoclosedir DIR *d = opendir(data_dir);
+	if (!d)
+		return ns_err_sys(err, errno, "persist: open data directory '%s'", data_dir);
+	char **v = NULL;
+	size_t n = 0;
+	errno = 0;
+	for (struct dirent *e; (e = readdir(d)); errno = 0) {
+		if (!ns_persist_is_tombstone(e->d_name))
+			continue;
+		char **nv = realloc(v, (n + 1) * sizeof(*v));
+		char *s = nv ? strdup(e->d_name) : NULL;
+		if (nv)
+			v = nv;
+		if (!s) {
+			ns_persist_names_free(v, n);
+			return ns_err_set(err, ENOMEM, "out of memory");
+		}
+		v[n++] = s;
+	}
+	if (errno) {
+		int e = errno;
+		ns_persist_names_free(v, n);
+		return ns_err_sys(err, e, "persist: read data directory '%s'", data_dir);
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+void ns_persist_names_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
 }

@@ -13,7 +13,6 @@
 
 #include "libns/initproto.h"
 #include "libns/path.h"
-#include "libns/persist.h"
 #include "libns/util.h"
 #include "nsd.h"
 
@@ -122,14 +121,6 @@ static int mount_needed(struct nsd *d, struct nsd_container *c, struct nsd_proce
 	return 0;
 }
 
-static int needs_persist(const struct ns_manifest *m)
-{
-	for (size_t i = 0; i < m->nmounts; i++)
-		if (m->mounts[i].type == NS_MOUNT_PERSIST)
-			return 1;
-	return 0;
-}
-
 static void free_process(struct nsd_process *p)
 {
 	if (p)
@@ -169,8 +160,7 @@ static int prepare_and_launch(struct nsd *d, struct nsd_container *c,
 	struct ns_err err = {0};
 	if (check_resource_dirs(c, p, e, buf, size) < 0)
 		return -ENOENT;
-	if (needs_persist(m) &&
-	    ns_persist_prepare(d->cfg.data_dir, m->name, m->uid, m->gid, NULL, &err) < 0)
+	if (nsd_needs_persist(m) && nsd_persist_prepare(d, c, &err) < 0)
 		goto failed;
 	/* before the launch: a limit the kernel refuses fails the start with nothing run */
 	if (nsd_cgroup_create(d, c, p, &err) < 0)

@@ -177,9 +177,9 @@ static int startup(struct nsd *d, const struct opts *o, struct ns_err *err)
 	d->selinux = access("/sys/fs/selinux/enforce", F_OK) == 0;
 	ns_blk_ctx_init(&d->blk);
 	nsd_cgroups_init(d); /* before any container starts; failure is logged, not fatal */
-	if (nsd_loop_init(d, err) < 0 || nsd_repos_open(d, err) < 0 ||
-	    nsd_mount_on_start(d, err) < 0 || nsd_autostart(d, err) < 0 ||
-	    nsd_console_listen(d, err) < 0)
+	if (nsd_loop_init(d, err) < 0 || nsd_persist_init(d, err) < 0 ||
+	    nsd_repos_open(d, err) < 0 || nsd_mount_on_start(d, err) < 0 ||
+	    nsd_autostart(d, err) < 0 || nsd_console_listen(d, err) < 0)
 		return ns_err_ret(err);
 	return 0;
 }

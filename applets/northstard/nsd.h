@@ -137,7 +137,8 @@ struct nsd_output {
 	size_t len;
 };
 
-/* A debug command (config debug.commands): reaped through its pidfd. */
+/* A debug command (config debug.commands) or a wipe helper (persist.c): reaped through
+ * its pidfd. */
 struct nsd_debug {
 	struct nsd_ev ev;
 	struct nsd_debug *next;
@@ -344,6 +345,16 @@ cJSON *nsd_container_statistics(struct nsd *d, const struct nsd_container *c);
 /* --- debug.c --- */
 void nsd_debug_commands(struct nsd *d, struct nsd_container *c, pid_t pid);
 void nsd_debug_exited(struct nsd *d, struct nsd_debug *dbg);
+
+/* --- persist.c --- */
+/* Start-up, before any container starts: checks that data_dir enforces the configured
+ * limits, finishes the wipes a crash left behind. */
+int nsd_persist_init(struct nsd *d, struct ns_err *err);
+/* Deletes a tombstone in a forked helper (here when it cannot fork). */
+void nsd_persist_wipe_tombstone(struct nsd *d, const char *tomb);
+bool nsd_needs_persist(const struct ns_manifest *m);
+/* Before c starts: its persist directory made, owned and limited, and the room checked. */
+int nsd_persist_prepare(struct nsd *d, const struct nsd_container *c, struct ns_err *err);
 
 /* --- sockets.c --- */
 /* Makes c's manifest sockets; their descriptors go to fds[0..nsockets). On failure the

@@ -436,23 +436,42 @@ int nsd_uninstall(struct nsd *d, struct nsd_container *c, bool wipe, struct ns_c
 			return ns_err_ret(&err);
 		}
 	}
+	/* The wipe's one step comes first: a crash after it leaves the container
+	 * installed without its data, never its data handed on after a wipe began. */
+	const char *name = nsd_manifest(c)->name;
+	char tomb[64] = "";
+	/* Another version of the name running has the directory mounted: wiping it would
+	 * pull its data away mid-run, and its writes could keep the delete going forever. */
+	struct nsd_container *running = wipe ? nsd_running_named(d, name) : NULL;
+	if (running) {
+		nsd_error(e, NS_ERROR_UMOUNT_BUSY, running);
+		return -EBUSY;
+	}
+	if (wipe) {
+		ns_info(&d->log, NSD_TAG, "Wiping persistent data dir %s/%s of %s", d->cfg.data_dir,
+			name, c->id);
+		if (ns_persist_tombstone(d->cfg.data_dir, name, tomb, sizeof(tomb), &err) < 0) {
+			nsd_error_text(e, NS_ERROR_UNEXPECTED, buf, size, "%s", err.msg);
+			return ns_err_ret(&err);
+		}
+	}
 	struct nsd_repo *r = c->repo;
 	if (c->file) {
 		if (unlinkat(r->dirfd, c->file, 0) < 0 && errno != ENOENT) {
+			int fe = errno;
 			nsd_error_text(e, NS_ERROR_UNEXPECTED, buf, size, "remove '%s/%s': %s",
-				       r->cfg->dir, c->file, strerror(errno));
-			return -errno;
+				       r->cfg->dir, c->file, strerror(fe));
+			/* not uninstalled: give the data back, or finish the wipe if we cannot */
+			if (tomb[0] &&
+			    ns_persist_untombstone(d->cfg.data_dir, tomb, name, &err) < 0)
+				nsd_persist_wipe_tombstone(d, tomb);
+			return -fe;
 		}
 		(void)fsync(r->dirfd);
 	}
 	account(r, c, -1);
 	nsd_remove(d, c);
-	if (wipe) {
-		const char *name = nsd_manifest(c)->name;
-		ns_info(&d->log, NSD_TAG, "Wiping persistent data dir %s/%s of %s", d->cfg.data_dir,
-			name, c->id);
-		if (ns_persist_wipe(d->cfg.data_dir, name, &err) < 0)
-			ns_warn(&d->log, NSD_TAG, "wipe %s: %s", c->id, err.msg);
-	}
+	if (tomb[0])
+		nsd_persist_wipe_tombstone(d, tomb);
 	return 0;
 }

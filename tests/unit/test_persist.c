@@ -3,12 +3,14 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <dirent.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "libns/path.h"
 #include "libns/persist.h"
+#include "libns/persist_quota.h"
 #include "libns/util.h"
 #include "testlib.h"
 
@@ -218,7 +220,160 @@ static int test_wipe_deep_tree(void)
 	return 0;
 }
 
+static int count_entries(const char *dir)
+{
+	ns_autoclosedir DIR *d = opendir(dir);
+	int n = 0;
+	if (!d)
+		return -1;
+	for (struct dirent *e; (e = readdir(d));)
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			n++;
+	return n;
+}
+
+/* The wipe's first step: the name is free at once, the next prepare gets an empty
+ * directory, the old contents wait under the tombstone. */
+static int test_tombstone_frees_name(void)
+{
+	struct ns_err err;
+	const char *data = fresh_dir("data8");
+	char p[PATH_MAX], tomb[64];
+	snprintf(p, sizeof(p), "%s/app", data);
+	CHECK(mkdir(p, 0700) == 0);
+	CHECK(write_file(p, "old", "secret") == 0);
+	CHECK_INT(ns_persist_tombstone(data, "app", tomb, sizeof(tomb), &err), 1);
+	CHECK(strncmp(tomb, NS_PERSIST_TOMB_PREFIX, strlen(NS_PERSIST_TOMB_PREFIX)) == 0);
+	CHECK_INT(strlen(tomb), strlen(NS_PERSIST_TOMB_PREFIX) + 16);
+	CHECK(ns_persist_is_tombstone(tomb));
+	CHECK(access(p, F_OK) < 0 && errno == ENOENT);
+	CHECK_OK(ns_persist_prepare(data, "app", geteuid(), getegid(), NULL, &err), &err);
+	CHECK_INT(count_entries(p), 0);
+	snprintf(p, sizeof(p), "%s/%s", data, tomb);
+	CHECK_INT(count_entries(p), 1);
+	char **v = NULL;
+	size_t n = 0;
+	CHECK_OK(ns_persist_tombstones(data, &v, &n, &err), &err);
+	CHECK_INT(n, 1);
+	CHECK_STR(v[0], tomb);
+	ns_persist_names_free(v, n);
+	CHECK_OK(ns_persist_wipe_tombstone(data, tomb, &err), &err);
+	CHECK(access(p, F_OK) < 0 && errno == ENOENT);
+	CHECK_OK(ns_persist_tombstones(data, &v, &n, &err), &err);
+	CHECK_INT(n, 0);
+	ns_persist_names_free(v, n);
+	/* nothing to rename: 0 and an empty name */
+	CHECK_INT(ns_persist_tombstone(data, "never", tomb, sizeof(tomb), &err), 0);
+	CHECK_STR(tomb, "");
+	return 0;
+}
+
+/* No container name is a tombstone's ([0-9A-Za-z._-] has no ':'), and the two kinds of
+ * name are never mixed up. */
+static int test_tombstone_names(void)
+{
+	struct ns_err err;
+	const char *data = fresh_dir("data9");
+	char tomb[64];
+	CHECK(ns_persist_is_tombstone(".wipe:0123456789abcdef"));
+	CHECK(!ns_persist_is_tombstone(".wipe-0123456789abcdef"));
+	CHECK(!ns_persist_is_tombstone("app"));
+	CHECK(!ns_persist_is_tombstone(".wipe:x/y"));
+	CHECK_FAIL(ns_persist_prepare(data, ".wipe:1", 1, 1, NULL, &err), &err,
+		   "is a tombstone, not a container's");
+	CHECK_FAIL(ns_persist_tombstone(data, ".wipe:1", tomb, sizeof(tomb), &err), &err,
+		   "is a tombstone, not a container's");
+	CHECK_FAIL(ns_persist_wipe_tombstone(data, "app", &err), &err,
+		   "'app' is not a tombstone name");
+	CHECK_FAIL(ns_persist_untombstone(data, "app", "other", &err), &err, "cannot rename");
+	return 0;
+}
+
+/* What a daemon killed between the rename and the end of the delete leaves: a tombstone
+ * with files, planted symlinks and a half-done delete; finished without following any. */
+static int test_tombstone_left_by_crash(void)
+{
+	struct ns_err err;
+	const char *data = fresh_dir("data10");
+	const char *o = outside("outside10");
+	char p[PATH_MAX];
+	snprintf(p, sizeof(p), "%s/.wipe:00000000deadbeef/a/b", data);
+	CHECK_OK(ns_mkdir_p(p, 0700, &err), &err);
+	for (int i = 0; i < 100; i++) {
+		char f[16];
+		snprintf(f, sizeof(f), "f%d", i);
+		CHECK(write_file(p, f, "x") == 0);
+	}
+	snprintf(p, sizeof(p), "%s/.wipe:00000000deadbeef/a/link", data);
+	CHECK(symlink(o, p) == 0);
+	/* a tombstone that is itself a symlink (no container can write data_dir; still) */
+	snprintf(p, sizeof(p), "%s/.wipe:00000000cafef00d", data);
+	CHECK(symlink(o, p) == 0);
+	char **v = NULL;
+	size_t n = 0;
+	CHECK_OK(ns_persist_tombstones(data, &v, &n, &err), &err);
+	CHECK_INT(n, 2);
+	for (size_t i = 0; i < n; i++)
+		CHECK_OK(ns_persist_wipe_tombstone(data, v[i], &err), &err);
+	ns_persist_names_free(v, n);
+	CHECK_INT(count_entries(data), 0);
+	return outside_intact(o);
+}
+
+/* An uninstall that fails after the rename gives the data back, unless the name was
+ * taken again in between. */
+static int test_untombstone(void)
+{
+	struct ns_err err;
+	const char *data = fresh_dir("data11");
+	char p[PATH_MAX], tomb[64];
+	snprintf(p, sizeof(p), "%s/app", data);
+	CHECK(mkdir(p, 0700) == 0);
+	CHECK(write_file(p, "keep", "1") == 0);
+	CHECK_INT(ns_persist_tombstone(data, "app", tomb, sizeof(tomb), &err), 1);
+	CHECK_OK(ns_persist_untombstone(data, tomb, "app", &err), &err);
+	CHECK_INT(count_entries(p), 1);
+	CHECK_INT(ns_persist_tombstone(data, "app", tomb, sizeof(tomb), &err), 1);
+	CHECK(mkdir(p, 0700) == 0);
+	CHECK_FAIL(ns_persist_untombstone(data, tomb, "app", &err), &err, "back to 'app'");
+	CHECK_INT(err.errnum, EEXIST);
+	return 0;
+}
+
+/* A file system without enforced project quotas (the test's temporary directory): the
+ * check names the directory and what is missing; usage of a directory without a project
+ * of ours is all zeros. Enforcement itself needs a quota file system: tests/vm. */
+static int test_quota_check_refuses(void)
+{
+	struct ns_err err;
+	const char *data = fresh_dir("data12");
+	int r = ns_persist_quota_check(data, &err);
+	if (r == 0)
+		return ns_test_skip("the temporary directory enforces project quotas");
+	CHECK_INT(err.errnum, EOPNOTSUPP);
+	char want[PATH_MAX + 64];
+	snprintf(want, sizeof(want), "data_dir '%s' cannot enforce them", data);
+	CHECK(strstr(err.msg, want) != NULL);
+	CHECK(strstr(err.msg, "prjquota") != NULL);
+	CHECK_FAIL(ns_persist_quota_check("/nonexistent-ns-data", &err), &err,
+		   "open data directory '/nonexistent-ns-data'");
+	struct ns_persist_usage u = {.projid = 1};
+	char p[PATH_MAX];
+	snprintf(p, sizeof(p), "%s/app", data);
+	CHECK(mkdir(p, 0700) == 0);
+	CHECK_OK(ns_persist_quota_usage(data, "app", &u, &err), &err);
+	CHECK_INT(u.projid, 0);
+	CHECK_INT(u.size_limit, 0);
+	CHECK_OK(ns_persist_quota_usage(data, "missing", &u, &err), &err);
+	CHECK_INT(u.projid, 0);
+	uint64_t free_bytes = 0;
+	CHECK_OK(ns_persist_free_space(data, &free_bytes, &err), &err);
+	CHECK(free_bytes > 0);
+	return 0;
+}
+
 NS_TEST_MAIN(T(test_prepare_creates_0700_owned), T(test_prepare_refuses_planted_symlink),
 	     T(test_names_refused), T(test_data_dir_through_a_planted_link),
 	     T(test_wipe_never_follows), T(test_wipe_symlink_at_top), T(test_wipe_missing_is_fine),
-	     T(test_wipe_deep_tree))
+	     T(test_wipe_deep_tree), T(test_tombstone_frees_name), T(test_tombstone_names),
+	     T(test_tombstone_left_by_crash), T(test_untombstone), T(test_quota_check_refuses))
