@@ -1,6 +1,12 @@
 /* Container output: each line of a pipe goes to the log tagged with the container
  * (io: pipe), or the bytes are copied to one of our own descriptors (io: inherit).
- * Buffering is bounded: a line longer than NSD_OUTPUT_LINE_MAX is logged in parts. */
+ * Buffering is bounded: a line longer than NSD_OUTPUT_LINE_MAX is logged in parts.
+ *
+ * Output never makes the daemon wait (sink.c): what the log's queue cannot take, and
+ * what is over the container's rate (config log.output_rate, .output_burst: a token
+ * bucket of bytes shared by its stdout and stderr), is dropped and counted, and one
+ * record "N lines dropped" per container says so once the log has room again, at most
+ * once a second, and when the output ends. The log escapes every line (log.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -9,7 +15,6 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
-#include "libns/io.h"
 #include "nsd.h"
 
 struct nsd_output *nsd_output_new(struct nsd *d, int fd, const char *tag, int copy_to,
@@ -28,6 +33,8 @@ struct nsd_output *nsd_output_new(struct nsd *d, int fd, const char *tag, int co
 	}
 	o->ev.kind = NSD_EV_OUTPUT;
 	o->fd = fd;
+	o->limit = &o->own;
+	nsd_output_limit_init(d, &o->own);
 	o->copy_to = copy_to;
 	snprintf(o->tag, sizeof(o->tag), "%s", tag);
 	if (nsd_epoll_add(d, fd, EPOLLIN, &o->ev, err) < 0) {
@@ -39,11 +46,66 @@ struct nsd_output *nsd_output_new(struct nsd *d, int fd, const char *tag, int co
 	return o;
 }
 
+void nsd_output_limit_init(struct nsd *d, struct nsd_outlimit *l)
+{
+	*l = (struct nsd_outlimit){0};
+	ns_tbucket_init(&l->tb, d->cfg.log.output_rate, d->cfg.log.output_burst, nsd_now_ms());
+}
+
+static void dropped(struct nsd *d, struct nsd_outlimit *l, uint64_t lines, uint64_t bytes)
+{
+	if (!l->lines && !l->bytes) {
+		l->since_ms = nsd_now_ms();
+		d->drops_pending = true;
+	}
+	l->lines += lines;
+	l->bytes += bytes;
+}
+
+/* One record for what o's container lost; force: whether or not the log has room. */
+static void report(struct nsd *d, struct nsd_output *o, bool force)
+{
+	struct nsd_outlimit *l = o->limit;
+	if (!l->lines && !l->bytes)
+		return;
+	if (!force && (nsd_now_ms() < l->since_ms + 1000 || !ns_log_output_room(&d->log, 256)))
+		return;
+	if (l->lines)
+		ns_warn(&d->log, o->tag, "%llu line%s dropped", (unsigned long long)l->lines,
+			l->lines == 1 ? "" : "s");
+	if (l->bytes)
+		ns_warn(&d->log, o->tag, "%llu bytes of output dropped",
+			(unsigned long long)l->bytes);
+	l->lines = l->bytes = 0;
+}
+
+bool nsd_output_report(struct nsd *d)
+{
+	bool left = false;
+	for (struct nsd_output *o = d->outputs; o; o = o->next) {
+		report(d, o, false);
+		left |= o->limit->lines || o->limit->bytes;
+	}
+	return left;
+}
+
+/* The sink's room is checked before the rate: a line the queue must drop anyway does
+ * not use up the container's budget. */
 static void emit(struct nsd *d, struct nsd_output *o, const char *s, size_t n)
 {
 	if (n && s[n - 1] == '\r')
 		n--;
-	ns_info(&d->log, o->tag, "%.*s", (int)n, s);
+	if (!ns_log_output_room(&d->log, n) ||
+	    !ns_tbucket_take(&o->limit->tb, n + 1, nsd_now_ms()) ||
+	    !ns_log_output(&d->log, NS_LOG_INFO, o->tag, s, n))
+		dropped(d, o->limit, 1, 0);
+}
+
+static void copy(struct nsd *d, struct nsd_output *o, size_t n)
+{
+	if (!ns_tbucket_take(&o->limit->tb, n, nsd_now_ms()) ||
+	    !nsd_sink_copy(d, o->copy_to, o->buf, n))
+		dropped(d, o->limit, 0, n);
 }
 
 /* Logs every complete line; a full buffer without a newline is logged as it is. */
@@ -78,6 +140,7 @@ static void unlink_output(struct nsd *d, struct nsd_output *o)
 static void at_eof(struct nsd *d, struct nsd_output *o)
 {
 	emit_lines(d, o, true);
+	report(d, o, true);
 	nsd_epoll_del(d, o->fd);
 	close(o->fd);
 	o->fd = -1;
@@ -104,7 +167,7 @@ static int read_some(struct nsd *d, struct nsd_output *o)
 			return OUT_EOF;
 		}
 		if (o->copy_to >= 0) {
-			(void)ns_write_full(o->copy_to, o->buf, (size_t)n);
+			copy(d, o, (size_t)n);
 			continue;
 		}
 		o->len += (size_t)n;
@@ -129,6 +192,7 @@ void nsd_output_close(struct nsd *d, struct nsd_output *o)
 		nsd_epoll_del(d, o->fd);
 		close(o->fd);
 	}
+	report(d, o, true);
 	unlink_output(d, o);
 	free(o);
 }
