@@ -360,6 +360,8 @@ void nsd_output_close(struct nsd *d, struct nsd_output *o);
 
 /* A full bucket at the configured rate. */
 void nsd_output_limit_init(struct nsd *d, struct nsd_outlimit *l);
+/* What l still counts, reported now (a container's, once both streams ended). */
+void nsd_output_limit_report(struct nsd *d, const char *tag, struct nsd_outlimit *l);
 /* Reports dropped output (one record per container) where it is due; true while some
  * is left to report. */
 bool nsd_output_report(struct nsd *d);

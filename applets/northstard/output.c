@@ -62,28 +62,31 @@ static void dropped(struct nsd *d, struct nsd_outlimit *l, uint64_t lines, uint6
 	l->bytes += bytes;
 }
 
-/* One record for what o's container lost; force: whether or not the log has room. */
-static void report(struct nsd *d, struct nsd_output *o, bool force)
+/* One record for what a container lost; force: whether or not the log has room. */
+static void report(struct nsd *d, const char *tag, struct nsd_outlimit *l, bool force)
 {
-	struct nsd_outlimit *l = o->limit;
 	if (!l->lines && !l->bytes)
 		return;
 	if (!force && (nsd_now_ms() < l->since_ms + 1000 || !ns_log_output_room(&d->log, 256)))
 		return;
 	if (l->lines)
-		ns_warn(&d->log, o->tag, "%llu line%s dropped", (unsigned long long)l->lines,
+		ns_warn(&d->log, tag, "%llu line%s dropped", (unsigned long long)l->lines,
 			l->lines == 1 ? "" : "s");
 	if (l->bytes)
-		ns_warn(&d->log, o->tag, "%llu bytes of output dropped",
-			(unsigned long long)l->bytes);
+		ns_warn(&d->log, tag, "%llu bytes of output dropped", (unsigned long long)l->bytes);
 	l->lines = l->bytes = 0;
+}
+
+void nsd_output_limit_report(struct nsd *d, const char *tag, struct nsd_outlimit *l)
+{
+	report(d, tag, l, true);
 }
 
 bool nsd_output_report(struct nsd *d)
 {
 	bool left = false;
 	for (struct nsd_output *o = d->outputs; o; o = o->next) {
-		report(d, o, false);
+		report(d, o->tag, o->limit, false);
 		left |= o->limit->lines || o->limit->bytes;
 	}
 	return left;
@@ -140,7 +143,8 @@ static void unlink_output(struct nsd *d, struct nsd_output *o)
 static void at_eof(struct nsd *d, struct nsd_output *o)
 {
 	emit_lines(d, o, true);
-	report(d, o, true);
+	if (o->limit == &o->own)
+		report(d, o->tag, o->limit, true);
 	nsd_epoll_del(d, o->fd);
 	close(o->fd);
 	o->fd = -1;
@@ -192,7 +196,8 @@ void nsd_output_close(struct nsd *d, struct nsd_output *o)
 		nsd_epoll_del(d, o->fd);
 		close(o->fd);
 	}
-	report(d, o, true);
+	if (o->limit == &o->own)
+		report(d, o->tag, o->limit, true);
 	unlink_output(d, o);
 	free(o);
 }
