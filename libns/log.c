@@ -99,9 +99,9 @@ static int syslog_prio(enum ns_log_level lvl)
 /* A record's message as it reaches the sink: escaped, so no text of a container or a
  * client starts a line of its own or moves the cursor. */
 struct record {
-	char tag[NS_UTF8_ESCAPE_MAX(64)];
+	char tag[NS_UTF8_ESCAPE_MAX(NS_LOG_TAG_MAX)];
 	char msg[NS_UTF8_ESCAPE_MAX(NS_LOG_MSG_MAX)];
-	char line[NS_UTF8_ESCAPE_MAX(NS_LOG_MSG_MAX) + NS_UTF8_ESCAPE_MAX(64) + 64];
+	char line[NS_UTF8_ESCAPE_MAX(NS_LOG_MSG_MAX) + NS_UTF8_ESCAPE_MAX(NS_LOG_TAG_MAX) + 64];
 };
 
 static size_t format_line(struct ns_log *lg, enum ns_log_level lvl, struct record *r, bool tag)
@@ -136,7 +136,8 @@ static size_t format_line(struct ns_log *lg, enum ns_log_level lvl, struct recor
 static bool emit(struct ns_log *lg, enum ns_log_level lvl, const char *tag, struct record *r,
 		 bool urgent)
 {
-	ns_utf8_escape(tag ? tag : "", tag ? strnlen(tag, 64) : 0, r->tag, sizeof(r->tag));
+	ns_utf8_escape(tag ? tag : "", tag ? strnlen(tag, NS_LOG_TAG_MAX) : 0, r->tag,
+		       sizeof(r->tag));
 	if (lg->hook)
 		lg->hook(lg->hook_ctx, lvl, tag, r->msg);
 	if (lg->sink == NS_LOG_SYSLOG) {
@@ -153,6 +154,8 @@ static bool emit(struct ns_log *lg, enum ns_log_level lvl, const char *tag, stru
 	return ok;
 }
 
+/* The record lives on the stack (about 30 KiB): no heap churn per record, and no
+ * allocation that could fail while an out-of-memory error is being logged. */
 void ns_vlogf(struct ns_log *lg, enum ns_log_level lvl, const char *tag, const char *fmt,
 	      va_list ap)
 {
@@ -160,18 +163,13 @@ void ns_vlogf(struct ns_log *lg, enum ns_log_level lvl, const char *tag, const c
 	if (!lg || lvl > lg->level)
 		return;
 	char raw[NS_LOG_MSG_MAX];
-	struct record *r = malloc(sizeof(*r));
+	struct record r;
 	int n = vsnprintf(raw, sizeof(raw), fmt, ap);
 	if (n > (int)sizeof(raw) - 1)
 		n = sizeof(raw) - 1;
-	if (r) {
-		ns_utf8_escape(raw, n > 0 ? (size_t)n : 0, r->msg, sizeof(r->msg));
-		if (!emit(lg, lvl, tag, r, true))
-			lg->lost++;
-		free(r);
-	} else if (lg->q) {
+	ns_utf8_escape(raw, n > 0 ? (size_t)n : 0, r.msg, sizeof(r.msg));
+	if (!emit(lg, lvl, tag, &r, true))
 		lg->lost++;
-	}
 	errno = saved;
 }
 
@@ -179,15 +177,11 @@ bool ns_log_output(struct ns_log *lg, enum ns_log_level lvl, const char *tag, co
 		   size_t len)
 {
 	int saved = errno;
-	bool ok = true;
 	if (!lg || lvl > lg->level)
 		return true;
-	struct record *r = malloc(sizeof(*r));
-	if (!r)
-		return false;
-	ns_utf8_escape(text, len < NS_LOG_MSG_MAX ? len : NS_LOG_MSG_MAX, r->msg, sizeof(r->msg));
-	ok = emit(lg, lvl, tag, r, false);
-	free(r);
+	struct record r;
+	ns_utf8_escape(text, len < NS_LOG_MSG_MAX ? len : NS_LOG_MSG_MAX, r.msg, sizeof(r.msg));
+	bool ok = emit(lg, lvl, tag, &r, false);
 	errno = saved;
 	return ok;
 }

@@ -19,6 +19,8 @@
 
 /* A record's message is cut at this many bytes (before escaping). */
 #define NS_LOG_MSG_MAX 2048
+/* and a tag at this many (a container's name:version fits) */
+#define NS_LOG_TAG_MAX 1200
 
 enum ns_log_level { NS_LOG_ERROR, NS_LOG_WARN, NS_LOG_INFO, NS_LOG_DEBUG, NS_LOG_TRACE };
 enum ns_log_sink { NS_LOG_STDERR, NS_LOG_KMSG, NS_LOG_SYSLOG };
