@@ -69,10 +69,15 @@ while True:
 }
 slow_start() {
 	: >>"$T/log"
+	ss_from=$(($(wc -l <"$T/log") + 1))
 	slow_reader
 	"$NS_BIN" northstard -c "$T/northstar.yaml" -v >"$T/sink" 2>&1 &
 	DPID=$!
-	log_wait "Runtime up and running" 20
+	for ss_i in $(seq 1 200); do
+		tail -n +"$ss_from" "$T/log" | grep -q "Runtime up and running" && return 0
+		sleep 0.1
+	done
+	return 1
 }
 reader_cleanup() {
 	[ -n "${RPID:-}" ] && kill -CONT "$RPID" 2>/dev/null
