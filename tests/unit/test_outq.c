@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdlib.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -75,6 +77,81 @@ static int test_full_pipe_never_blocks(void)
 	}
 	CHECK_INT(total, 500000);
 	CHECK_INT(q.len, 0);
+	ns_outq_close(&q);
+	close(p[0]);
+	close(p[1]);
+	return 0;
+}
+
+/* Fills q with 100-byte lines until the descriptor takes no more; true when flush then
+ * returned with bytes pending (it did not wait). */
+static bool fill_and_flush(struct ns_outq *q)
+{
+	char line[100];
+	memset(line, 'b', sizeof(line) - 1);
+	line[sizeof(line) - 1] = '\n';
+	while (ns_outq_push(q, line, sizeof(line), false))
+		;
+	return ns_outq_flush(q) > 0;
+}
+
+/* A tty nobody reads (a serial console under XOFF): our own description of the same
+ * terminal, non-blocking; the one we were given keeps its flags. */
+static int test_tty(void)
+{
+	struct ns_outq q;
+	struct ns_err err;
+	int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (m < 0 || grantpt(m) < 0 || unlockpt(m) < 0)
+		return ns_test_skip("no pseudo-terminal");
+	int s = open(ptsname(m), O_WRONLY | O_NOCTTY | O_CLOEXEC);
+	CHECK(s >= 0);
+	CHECK_OK(ns_outq_open(&q, s, 1 << 20, 0, &err), &err);
+	CHECK(q.mode == NS_OUTQ_NONBLOCK && q.own_fd);
+	CHECK(fill_and_flush(&q));
+	CHECK(!(fcntl(s, F_GETFL) & O_NONBLOCK));
+	ns_outq_close(&q);
+	close(s);
+	close(m);
+	return 0;
+}
+
+/* A socket (a supervisor's log stream): send(MSG_DONTWAIT), the socket stays blocking. */
+static int test_socket(void)
+{
+	struct ns_outq q;
+	struct ns_err err;
+	int sv[2];
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
+	CHECK_OK(ns_outq_open(&q, sv[1], 4 << 20, 0, &err), &err);
+	CHECK(q.mode == NS_OUTQ_SEND && !q.own_fd);
+	CHECK(fill_and_flush(&q));
+	CHECK(!(fcntl(sv[1], F_GETFL) & O_NONBLOCK));
+	ns_outq_close(&q);
+	close(sv[0]);
+	close(sv[1]);
+	return 0;
+}
+
+/* The fallback (no /proc): poll before each write of at most PIPE_BUF, on the blocking
+ * descriptor itself; a full pipe still does not make flush wait. */
+static int test_poll_fallback(void)
+{
+	struct ns_outq q;
+	struct ns_err err;
+	int p[2];
+	CHECK(pipe(p) == 0);
+	CHECK_OK(ns_outq_open(&q, p[1], 1 << 20, 0, &err), &err);
+	close(q.fd);
+	q.fd = p[1];
+	q.own_fd = false;
+	q.mode = NS_OUTQ_POLL;
+	CHECK(fill_and_flush(&q));
+	CHECK(ns_outq_wait_fd(&q) == p[1]);
+	char buf[8192];
+	CHECK(read(p[0], buf, sizeof(buf)) > 0); /* a page free again */
+	size_t before = q.len;
+	CHECK(ns_outq_flush(&q) < before);
 	ns_outq_close(&q);
 	close(p[0]);
 	close(p[1]);
@@ -172,5 +249,6 @@ static int test_tbucket(void)
 	return 0;
 }
 
-NS_TEST_MAIN(T(test_admission), T(test_full_pipe_never_blocks), T(test_dead_reader),
-	     T(test_drain_is_bounded), T(test_regular_file), T(test_tbucket))
+NS_TEST_MAIN(T(test_admission), T(test_full_pipe_never_blocks), T(test_tty), T(test_socket),
+	     T(test_poll_fallback), T(test_dead_reader), T(test_drain_is_bounded),
+	     T(test_regular_file), T(test_tbucket))
