@@ -17,6 +17,9 @@
 
 #include "nsd.h"
 
+/* "2026-12-07T21:13:17.459Z INFO  " and ": " and the newline */
+#define NSD_RECORD_OVERHEAD 34
+
 struct nsd_output *nsd_output_new(struct nsd *d, int fd, const char *tag, int copy_to,
 				  struct ns_err *err)
 {
@@ -37,6 +40,7 @@ struct nsd_output *nsd_output_new(struct nsd *d, int fd, const char *tag, int co
 	nsd_output_limit_init(d, &o->own);
 	o->copy_to = copy_to;
 	snprintf(o->tag, sizeof(o->tag), "%s", tag);
+	o->overhead = strlen(o->tag) + NSD_RECORD_OVERHEAD;
 	if (nsd_epoll_add(d, fd, EPOLLIN, &o->ev, err) < 0) {
 		free(o);
 		return NULL;
@@ -92,14 +96,15 @@ bool nsd_output_report(struct nsd *d)
 	return left;
 }
 
-/* The sink's room is checked before the rate: a line the queue must drop anyway does
- * not use up the container's budget. */
+/* A line costs what its record takes on the sink, so a flood of empty lines is metered
+ * as what it is. The sink's room is checked before the rate: a line the queue must drop
+ * anyway does not use up the container's budget. */
 static void emit(struct nsd *d, struct nsd_output *o, const char *s, size_t n)
 {
 	if (n && s[n - 1] == '\r')
 		n--;
 	if (!ns_log_output_room(&d->log, n) ||
-	    !ns_tbucket_take(&o->limit->tb, n + 1, nsd_now_ms()) ||
+	    !ns_tbucket_take(&o->limit->tb, n + o->overhead, nsd_now_ms()) ||
 	    !ns_log_output(&d->log, NS_LOG_INFO, o->tag, s, n))
 		dropped(d, o->limit, 1, 0);
 }
