@@ -98,6 +98,8 @@ static int syslog_prio(enum ns_log_level lvl)
 
 /* A record's message as it reaches the sink: escaped, so no text of a container or a
  * client starts a line of its own or moves the cursor. */
+#define NS_LOG_KMSG_MAX 2048
+
 struct record {
 	char tag[NS_UTF8_ESCAPE_MAX(NS_LOG_TAG_MAX)];
 	char msg[NS_UTF8_ESCAPE_MAX(NS_LOG_MSG_MAX)];
@@ -123,8 +125,11 @@ static size_t format_line(struct ns_log *lg, enum ns_log_level lvl, struct recor
 		n = snprintf(r->line, sizeof(r->line), "%s%-5s %s%s%s\n", ts,
 			     ns_log_level_name(lvl), r->tag, tag ? ": " : "", r->msg);
 	}
-	if (n > (int)sizeof(r->line) - 1) { /* cut, but still one line */
-		n = sizeof(r->line) - 1;
+	/* cut, but still one line; /dev/kmsg refuses a write beyond 8 KiB (and keeps about
+	 * 1 KiB of a record anyway) */
+	int max = lg->sink == NS_LOG_KMSG ? NS_LOG_KMSG_MAX : (int)sizeof(r->line);
+	if (n > max - 1) {
+		n = max - 1;
 		r->line[n - 1] = '\n';
 	}
 	return (size_t)n;
