@@ -105,9 +105,9 @@ static void dispatch(struct nsd *d, const struct epoll_event *e)
 	}
 }
 
-/* While dropped output waits to be reported, the loop looks again this often (a
- * container that flooded and went quiet produces no event that would). */
-#define NSD_DROPS_POLL_MS 250
+/* While dropped output waits to be reported or a paused output stream to be read again,
+ * the loop looks again this often (no event would come for either). */
+#define NSD_DROPS_POLL_MS 50
 
 void nsd_loop_once(struct nsd *d, int timeout_ms)
 {

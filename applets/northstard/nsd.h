@@ -144,7 +144,10 @@ struct nsd_output {
 	bool owned;		    /* a process frees it (nsd_output_close); else it goes at EOF */
 	struct nsd_outlimit *limit; /* its container's, or own */
 	struct nsd_outlimit own;
-	size_t overhead; /* what a record adds to a line on the sink: time, level, tag */
+	size_t overhead;    /* what a record adds to a line on the sink: time, level, tag */
+	bool dropping;	    /* a line was dropped in this round of reads */
+	bool closing;	    /* nsd_output_close: read to the end, never pause */
+	uint64_t resume_ms; /* off the epoll set until then (it dropped output); 0: reading */
 	char tag[NS_CONTAINER_ID_STR_MAX + 16];
 	char buf[NSD_OUTPUT_LINE_MAX];
 	size_t len;

@@ -19,6 +19,12 @@
 
 /* "2026-12-07T21:13:17.459Z INFO  " and ": " and the newline */
 #define NSD_RECORD_OVERHEAD 34
+/* A stream that had to drop output is not read for this long: what a flood costs the
+ * daemon is then about one pipe's worth (64 KiB) per pause, not the container's whole
+ * write speed (reading and dropping a `yes` flood took most of a core), and the
+ * container waits in write() meanwhile, as it would on a slow terminal. What it wrote is
+ * still metered and dropped as before once reading resumes. */
+#define NSD_OUTPUT_PAUSE_MS 100
 
 struct nsd_output *nsd_output_new(struct nsd *d, int fd, const char *tag, int copy_to,
 				  struct ns_err *err)
@@ -56,8 +62,10 @@ void nsd_output_limit_init(struct nsd *d, struct nsd_outlimit *l)
 	ns_tbucket_init(&l->tb, d->cfg.log.output_rate, d->cfg.log.output_burst, nsd_now_ms());
 }
 
-static void dropped(struct nsd *d, struct nsd_outlimit *l, uint64_t lines, uint64_t bytes)
+static void dropped(struct nsd *d, struct nsd_output *o, uint64_t lines, uint64_t bytes)
 {
+	struct nsd_outlimit *l = o->limit;
+	o->dropping = true;
 	if (!l->lines && !l->bytes) {
 		l->since_ms = nsd_now_ms();
 		d->drops_pending = true;
@@ -89,9 +97,16 @@ void nsd_output_limit_report(struct nsd *d, const char *tag, struct nsd_outlimit
 bool nsd_output_report(struct nsd *d)
 {
 	bool left = false;
+	uint64_t now = 0;
 	for (struct nsd_output *o = d->outputs; o; o = o->next) {
 		report(d, o->tag, o->limit, false);
-		left |= o->limit->lines || o->limit->bytes;
+		if (o->resume_ms && o->fd >= 0 &&
+		    (now ? now : (now = nsd_now_ms())) >= o->resume_ms) {
+			struct ns_err err = {0};
+			if (nsd_epoll_add(d, o->fd, EPOLLIN, &o->ev, &err) == 0)
+				o->resume_ms = 0;
+		}
+		left |= o->limit->lines || o->limit->bytes || o->resume_ms;
 	}
 	return left;
 }
@@ -106,14 +121,14 @@ static void emit(struct nsd *d, struct nsd_output *o, const char *s, size_t n)
 	if (!ns_log_output_room(&d->log, n) ||
 	    !ns_tbucket_take(&o->limit->tb, n + o->overhead, nsd_now_ms()) ||
 	    !ns_log_output(&d->log, NS_LOG_INFO, o->tag, s, n))
-		dropped(d, o->limit, 1, 0);
+		dropped(d, o, 1, 0);
 }
 
 static void copy(struct nsd *d, struct nsd_output *o, size_t n)
 {
 	if (!ns_tbucket_take(&o->limit->tb, n, nsd_now_ms()) ||
 	    !nsd_sink_copy(d, o->copy_to, o->buf, n))
-		dropped(d, o->limit, 0, n);
+		dropped(d, o, 0, n);
 }
 
 /* Logs every complete line; a full buffer without a newline is logged as it is. */
@@ -165,7 +180,14 @@ enum { OUT_EOF, OUT_DRAINED, OUT_MORE };
  * OUT_MORE after a bounded number of reads (other events get their turn). */
 static int read_some(struct nsd *d, struct nsd_output *o)
 {
+	o->dropping = false;
 	for (int rounds = 0; rounds < 16; rounds++) {
+		if (o->dropping && !o->closing) { /* pause: see NSD_OUTPUT_PAUSE_MS */
+			nsd_epoll_del(d, o->fd);
+			o->resume_ms = nsd_now_ms() + NSD_OUTPUT_PAUSE_MS;
+			d->drops_pending = true;
+			return OUT_DRAINED;
+		}
 		ssize_t n = read(o->fd, o->buf + o->len, sizeof(o->buf) - o->len);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -187,13 +209,14 @@ static int read_some(struct nsd *d, struct nsd_output *o)
 
 void nsd_output_read(struct nsd *d, struct nsd_output *o)
 {
-	if (o->fd >= 0)
+	if (o->fd >= 0 && !o->resume_ms)
 		read_some(d, o);
 }
 
 void nsd_output_close(struct nsd *d, struct nsd_output *o)
 {
 	o->owned = true; /* freed here, not at EOF */
+	o->closing = true;
 	while (o->fd >= 0 && read_some(d, o) == OUT_MORE)
 		;
 	if (o->fd >= 0) {
