@@ -26,11 +26,17 @@ static int test_c0_and_del(void)
 
 static int test_c1_separators_bidi(void)
 {
-	CHECK_STR(E("\xc2\x85next"), "\\u0085next");	/* NEL */
-	CHECK_STR(E("\xc2\x9b" "31m"), "\\u009b31m"); /* CSI */
+	CHECK_STR(E("\xc2\x85next"), "\\u0085next"); /* NEL */
+	CHECK_STR(E("\xc2\x9b"
+		    "31m"),
+		  "\\u009b31m"); /* CSI */
 	CHECK_STR(E("\xc2\x80\xc2\x9f"), "\\u0080\\u009f");
-	CHECK_STR(E("a\xe2\x80\xa8" "b\xe2\x80\xa9"), "a\\u2028b\\u2029");
-	CHECK_STR(E("\xe2\x80\xae" "cba"), "\\u202ecba"); /* RLO */
+	CHECK_STR(E("a\xe2\x80\xa8"
+		    "b\xe2\x80\xa9"),
+		  "a\\u2028b\\u2029");
+	CHECK_STR(E("\xe2\x80\xae"
+		    "cba"),
+		  "\\u202ecba"); /* RLO */
 	CHECK_STR(E("\xe2\x81\xa6x\xe2\x81\xa9"), "\\u2066x\\u2069");
 	return 0;
 }
@@ -39,9 +45,9 @@ static int test_invalid_bytes(void)
 {
 	CHECK_STR(E("\xff"), "\\xff");
 	CHECK_STR(E("\x80"), "\\x80");
-	CHECK_STR(E("\xc0\xaf"), "\\xc0\\xaf");		  /* overlong '/' */
+	CHECK_STR(E("\xc0\xaf"), "\\xc0\\xaf");		 /* overlong '/' */
 	CHECK_STR(E("\xed\xa0\x80"), "\\xed\\xa0\\x80"); /* surrogate */
-	CHECK_STR(E("\xe2\x82"), "\\xe2\\x82");		  /* cut sequence at the end */
+	CHECK_STR(E("\xe2\x82"), "\\xe2\\x82");		 /* cut sequence at the end */
 	CHECK_STR(E("\xe2\x82x"), "\\xe2\\x82x");
 	CHECK_STR(E("\xc2\x1b"), "\\xc2\\x1b"); /* a control byte never hides in a sequence */
 	return 0;
@@ -49,7 +55,8 @@ static int test_invalid_bytes(void)
 
 static int test_unchanged(void)
 {
-	const char *ok = "plain ASCII, a \\x1b backslash, caf\xc3\xa9, \xe2\x82\xac, \xf0\x9f\x98\x80";
+	const char *ok =
+	    "plain ASCII, a \\x1b backslash, caf\xc3\xa9, \xe2\x82\xac, \xf0\x9f\x98\x80";
 	CHECK_STR(esc(ok, strlen(ok)), ok);
 	CHECK_STR(E("\xc2\xa0nbsp"), "\xc2\xa0nbsp"); /* U+00A0 is printable */
 	CHECK_STR(E(""), "");
@@ -60,7 +67,10 @@ static int test_unchanged(void)
 static int test_truncation(void)
 {
 	char out[8];
-	CHECK_INT(ns_utf8_escape("ab\x1b" "cd", 5, out, sizeof(out)), 7);
+	CHECK_INT(ns_utf8_escape("ab\x1b"
+				 "cd",
+				 5, out, sizeof(out)),
+		  7);
 	CHECK_STR(out, "ab\\x1bc");
 	CHECK_INT(ns_utf8_escape("abcde\x1b", 6, out, sizeof(out)), 5);
 	CHECK_STR(out, "abcde");
