@@ -138,8 +138,8 @@ size_t ns_outq_flush(struct ns_outq *q)
 		}
 		q->head += (size_t)w;
 		q->len -= (size_t)w;
-		if ((size_t)w < n)
-			break; /* full for now */
+		if ((size_t)w < n && q->mode != NS_OUTQ_DIRECT)
+			break; /* full for now (a file takes the rest on the next round) */
 	}
 	if (!q->len)
 		q->head = 0;
