@@ -468,6 +468,48 @@ static int parse_debug(struct cfgp *p, const struct ns_ynode *m, struct ns_confi
 	return r;
 }
 
+void ns_log_config_default(struct ns_log_config *l)
+{
+	l->buffer_size = 256u << 10;
+	l->output_rate = 32u << 10;
+	l->output_burst = 128u << 10;
+}
+
+/* Bounds: the queue must hold the longest record (a 2 KiB line escaped to 8 KiB) in the
+ * share that output may use; a burst below the longest line would drop every such line. */
+#define LOG_BUFFER_MIN (16u << 10)
+#define LOG_BUFFER_MAX (64u << 20)
+#define LOG_BURST_MIN  4096u
+#define LOG_RATE_MAX   (1u << 30)
+
+static int parse_log(struct cfgp *p, const struct ns_ynode *m, struct ns_log_config *l)
+{
+	int r = check_map(p, m, "log");
+	for (size_t i = 0; r == 0 && i < m->n; i++) {
+		const char *k = ns_ymap_key(m, i)->str;
+		const struct ns_ynode *v = ns_ymap_val(m, i);
+		if (!strcmp(k, "buffer_size")) {
+			r = get_size(p, v, "log.buffer_size", &l->buffer_size);
+			if (r == 0 &&
+			    (l->buffer_size < LOG_BUFFER_MIN || l->buffer_size > LOG_BUFFER_MAX))
+				r = bad(p, v, "log.buffer_size", "must be between 16KiB and 64MiB");
+		} else if (!strcmp(k, "output_rate")) {
+			r = get_size(p, v, "log.output_rate", &l->output_rate);
+			if (r == 0 && l->output_rate > LOG_RATE_MAX)
+				r = bad(p, v, "log.output_rate",
+					"must be at most 1GiB (per second)");
+		} else if (!strcmp(k, "output_burst")) {
+			r = get_size(p, v, "log.output_burst", &l->output_burst);
+			if (r == 0 &&
+			    (l->output_burst < LOG_BURST_MIN || l->output_burst > LOG_RATE_MAX))
+				r = bad(p, v, "log.output_burst", "must be between 4KiB and 1GiB");
+		} else {
+			r = unknown(p, ns_ymap_key(m, i), "log");
+		}
+	}
+	return r;
+}
+
 static int parse_top_field(struct cfgp *p, const struct ns_ynode *key, const struct ns_ynode *v,
 			   struct ns_config *c)
 {
@@ -499,6 +541,8 @@ static int parse_top_field(struct cfgp *p, const struct ns_ynode *key, const str
 		return parse_debug(p, v, c);
 	if (!strcmp(k, "persist"))
 		return ns_config_parse_persist(p->doc, v, &c->persist, p->err);
+	if (!strcmp(k, "log"))
+		return parse_log(p, v, &c->log);
 	return unknown(p, key, "the configuration");
 }
 
@@ -523,6 +567,7 @@ int ns_config_parse(const char *source, const char *text, size_t len, struct ns_
 	c->loop_device_timeout_ns = 10ull * 1000000000;
 	ns_console_options_default(&c->console_options);
 	c->console_options.handshake_timeout_ns = 0; /* containers': none (spec §1.4) */
+	ns_log_config_default(&c->log);
 	int r = ns_yaml_load(source, text, len, &c->doc, err);
 	if (r < 0)
 		return r;

@@ -82,6 +82,13 @@ struct ns_persist_config {
 	bool quota; /* some limit is not 0: data_dir must enforce project quotas */
 };
 
+/* log: the daemon's log sink and container output (ours; docs/config.md). */
+struct ns_log_config {
+	uint64_t buffer_size;  /* bytes queued in front of stderr */
+	uint64_t output_rate;  /* bytes per second of each container's output; 0: unlimited */
+	uint64_t output_burst; /* bytes a container may print at once beyond the rate */
+};
+
 struct ns_config {
 	const char *run_dir, *data_dir, *socket_dir, *cgroup;
 	uint64_t event_buffer_size, notification_buffer_size;
@@ -94,10 +101,12 @@ struct ns_config {
 	const char **debug_commands;
 	size_t ndebug_commands;
 	struct ns_persist_config persist;
+	struct ns_log_config log;
 	struct ns_ydoc doc;
 };
 
 void ns_console_options_default(struct ns_console_options *o);
+void ns_log_config_default(struct ns_log_config *l);
 
 /* Every rejection names file:line:column and the key. */
 int ns_config_parse(const char *source, const char *text, size_t len, struct ns_config *c,

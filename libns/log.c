@@ -3,11 +3,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "utf8.h"
 
 static const char *const level_names[] = {"ERROR", "WARN", "INFO", "DEBUG", "TRACE"};
 
@@ -58,6 +61,11 @@ void ns_log_use_syslog(struct ns_log *lg)
 
 void ns_log_close(struct ns_log *lg)
 {
+	if (lg->q) {
+		ns_outq_close(lg->q);
+		free(lg->q);
+		lg->q = NULL;
+	}
 	if (lg->sink == NS_LOG_KMSG && lg->fd >= 0)
 		close(lg->fd);
 	if (lg->sink == NS_LOG_SYSLOG)
@@ -66,41 +74,46 @@ void ns_log_close(struct ns_log *lg)
 	lg->fd = STDERR_FILENO;
 }
 
+int ns_log_queue(struct ns_log *lg, size_t size, struct ns_err *err)
+{
+	if (lg->sink != NS_LOG_STDERR || lg->q)
+		return 0;
+	struct ns_outq *q = calloc(1, sizeof(*q));
+	if (!q)
+		return ns_err_set(err, ENOMEM, "log queue: out of memory");
+	int r = ns_outq_open(q, lg->fd, size, size / 4, err);
+	if (r < 0) {
+		free(q);
+		return r;
+	}
+	lg->q = q;
+	return 0;
+}
+
 static int syslog_prio(enum ns_log_level lvl)
 {
 	static const int prio[] = {LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG, LOG_DEBUG};
 	return (unsigned)lvl < 5 ? prio[lvl] : LOG_DEBUG;
 }
 
-/* Records are built in one buffer and written with one write(), so lines from
- * several processes sharing the fd never interleave. */
-void ns_vlogf(struct ns_log *lg, enum ns_log_level lvl, const char *tag, const char *fmt,
-	      va_list ap)
+/* A record's message as it reaches the sink: escaped, so no text of a container or a
+ * client starts a line of its own or moves the cursor. */
+#define NS_LOG_KMSG_MAX 2048
+
+struct record {
+	char tag[NS_UTF8_ESCAPE_MAX(NS_LOG_TAG_MAX)];
+	char msg[NS_UTF8_ESCAPE_MAX(NS_LOG_MSG_MAX)];
+	char line[NS_UTF8_ESCAPE_MAX(NS_LOG_MSG_MAX) + NS_UTF8_ESCAPE_MAX(NS_LOG_TAG_MAX) + 64];
+};
+
+static size_t format_line(struct ns_log *lg, enum ns_log_level lvl, struct record *r, bool tag)
 {
-	char msg[2048];
-	char line[2400];
-	int saved = errno;
-
-	if (!lg || lvl > lg->level)
-		return;
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (lg->hook)
-		lg->hook(lg->hook_ctx, lvl, tag, msg);
-
+	char ts[40] = "";
 	int n;
-	switch (lg->sink) {
-	case NS_LOG_SYSLOG:
-		syslog(syslog_prio(lvl), "%s%s%s", tag ? tag : "", tag ? ": " : "", msg);
-		break;
-	case NS_LOG_KMSG:
-		n = snprintf(line, sizeof(line), "<%d>%s: %s%s%s\n", syslog_prio(lvl), lg->ident,
-			     tag ? tag : "", tag ? ": " : "", msg);
-		if (n > (int)sizeof(line) - 1)
-			n = sizeof(line) - 1;
-		(void)!write(lg->fd, line, (size_t)n);
-		break;
-	case NS_LOG_STDERR: {
-		char ts[40] = "";
+	if (lg->sink == NS_LOG_KMSG) {
+		n = snprintf(r->line, sizeof(r->line), "<%d>%s: %s%s%s\n", syslog_prio(lvl),
+			     lg->ident, r->tag, tag ? ": " : "", r->msg);
+	} else {
 		if (lg->timestamps) {
 			struct timespec now;
 			struct tm tm;
@@ -109,15 +122,104 @@ void ns_vlogf(struct ns_log *lg, enum ns_log_level lvl, const char *tag, const c
 			size_t k = strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
 			snprintf(ts + k, sizeof(ts) - k, ".%03ldZ ", now.tv_nsec / 1000000);
 		}
-		n = snprintf(line, sizeof(line), "%s%-5s %s%s%s\n", ts, ns_log_level_name(lvl),
-			     tag ? tag : "", tag ? ": " : "", msg);
-		if (n > (int)sizeof(line) - 1)
-			n = sizeof(line) - 1;
-		(void)!write(lg->fd, line, (size_t)n);
-		break;
+		n = snprintf(r->line, sizeof(r->line), "%s%-5s %s%s%s\n", ts,
+			     ns_log_level_name(lvl), r->tag, tag ? ": " : "", r->msg);
 	}
+	/* cut, but still one line; /dev/kmsg refuses a write beyond 8 KiB (and keeps about
+	 * 1 KiB of a record anyway) */
+	int max = lg->sink == NS_LOG_KMSG ? NS_LOG_KMSG_MAX : (int)sizeof(r->line);
+	if (n > max - 1) {
+		n = max - 1;
+		r->line[n - 1] = '\n';
 	}
+	return (size_t)n;
+}
+
+/* Records are built in one buffer and written with one write(), so lines from
+ * several processes sharing the fd never interleave. Returns false when the queue
+ * refused the record. */
+static bool emit(struct ns_log *lg, enum ns_log_level lvl, const char *tag, struct record *r,
+		 bool urgent)
+{
+	ns_utf8_escape(tag ? tag : "", tag ? strnlen(tag, NS_LOG_TAG_MAX) : 0, r->tag,
+		       sizeof(r->tag));
+	if (lg->hook)
+		lg->hook(lg->hook_ctx, lvl, tag, r->msg);
+	if (lg->sink == NS_LOG_SYSLOG) {
+		syslog(syslog_prio(lvl), "%s%s%s", r->tag, tag ? ": " : "", r->msg);
+		return true;
+	}
+	size_t n = format_line(lg, lvl, r, tag != NULL);
+	if (!lg->q) {
+		(void)!write(lg->fd, r->line, n);
+		return true;
+	}
+	bool ok = ns_outq_push(lg->q, r->line, n, urgent);
+	ns_log_flush(lg);
+	return ok;
+}
+
+/* The record lives on the stack (about 30 KiB): no heap churn per record, and no
+ * allocation that could fail while an out-of-memory error is being logged. */
+void ns_vlogf(struct ns_log *lg, enum ns_log_level lvl, const char *tag, const char *fmt,
+	      va_list ap)
+{
+	int saved = errno;
+	if (!lg || lvl > lg->level)
+		return;
+	char raw[NS_LOG_MSG_MAX];
+	struct record r;
+	int n = vsnprintf(raw, sizeof(raw), fmt, ap);
+	if (n > (int)sizeof(raw) - 1)
+		n = sizeof(raw) - 1;
+	ns_utf8_escape(raw, n > 0 ? (size_t)n : 0, r.msg, sizeof(r.msg));
+	if (!emit(lg, lvl, tag, &r, true))
+		lg->lost++;
 	errno = saved;
+}
+
+bool ns_log_output(struct ns_log *lg, enum ns_log_level lvl, const char *tag, const char *text,
+		   size_t len)
+{
+	int saved = errno;
+	if (!lg || lvl > lg->level)
+		return true;
+	struct record r;
+	ns_utf8_escape(text, len < NS_LOG_MSG_MAX ? len : NS_LOG_MSG_MAX, r.msg, sizeof(r.msg));
+	bool ok = emit(lg, lvl, tag, &r, false);
+	errno = saved;
+	return ok;
+}
+
+bool ns_log_output_room(const struct ns_log *lg, size_t len)
+{
+	return !lg->q || ns_outq_room(lg->q, NS_UTF8_ESCAPE_MAX(len) + 128, false);
+}
+
+size_t ns_log_flush(struct ns_log *lg)
+{
+	if (!lg->q)
+		return 0;
+	size_t left = ns_outq_flush(lg->q);
+	if (lg->lost && ns_outq_room(lg->q, 256, true)) {
+		uint64_t lost = lg->lost;
+		lg->lost = 0;
+		ns_logf(lg, NS_LOG_WARN, lg->ident, "%llu log records lost: the log was full",
+			(unsigned long long)lost);
+		left = lg->q->len;
+	}
+	return left;
+}
+
+int ns_log_wait_fd(const struct ns_log *lg)
+{
+	return lg->q && lg->q->len ? ns_outq_wait_fd(lg->q) : -1;
+}
+
+void ns_log_drain(struct ns_log *lg, int timeout_ms)
+{
+	if (lg->q)
+		(void)ns_outq_drain(lg->q, timeout_ms);
 }
 
 void ns_logf(struct ns_log *lg, enum ns_log_level lvl, const char *tag, const char *fmt, ...)

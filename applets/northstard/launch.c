@@ -357,6 +357,10 @@ int nsd_launch(struct nsd *d, struct nsd_container *c, const struct nsd_start_ar
 	if ((f.out_w = output_of(d, c, io->out, 1, &p->out[0], err)) < 0 ||
 	    (f.err_w = output_of(d, c, io->err, 2, &p->out[1], err)) < 0)
 		goto out;
+	nsd_output_limit_init(d, &p->outlimit); /* one rate for both streams */
+	for (int i = 0; i < 2; i++)
+		if (p->out[i])
+			p->out[i]->limit = &p->outlimit;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, f.sv) < 0) {
 		ns_err_sys(err, errno, "socketpair");
 		goto out;

@@ -309,6 +309,7 @@ void nsd_process_exited(struct nsd *d, struct nsd_process *p)
 	for (int i = 0; i < 2; i++)
 		if (p->out[i])
 			nsd_output_close(d, p->out[i]);
+	nsd_output_limit_report(d, c->id, &p->outlimit);
 	nsd_sockets_remove(d, p);
 	nsd_cgroup_release(d, p, c); /* whatever is left of the container is killed */
 	char st[48];

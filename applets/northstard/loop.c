@@ -1,6 +1,7 @@
 /* The event loop: one epoll set over the signalfd, a timerfd for console deadlines, the
- * listener, connections, pidfds of container inits and debug commands, output pipes
- * and the containers' OOM monitors. One event per wake-up: a handler may free objects
+ * listener, connections, pidfds of container inits and debug commands, output pipes,
+ * the containers' OOM monitors and, while bytes wait for them, the log sink and the
+ * io: inherit targets (EPOLLOUT). One event per wake-up: a handler may free objects
  * (a container's output when it exits), and no event of the same round can then point
  * at them. */
 #include <errno.h>
@@ -98,12 +99,21 @@ static void dispatch(struct nsd *d, const struct epoll_event *e)
 	case NSD_EV_CGROUP:
 		nsd_cgroup_oom_event(d, container_of(ev, struct nsd_process, oom_ev));
 		break;
+	case NSD_EV_SINK:
+		nsd_sink_event(d, container_of(ev, struct nsd_sink, ev));
+		break;
 	}
 }
+
+/* While dropped output waits to be reported or a paused output stream to be read again,
+ * the loop looks again this often (no event would come for either). */
+#define NSD_DROPS_POLL_MS 50
 
 void nsd_loop_once(struct nsd *d, int timeout_ms)
 {
 	struct epoll_event e;
+	if (d->drops_pending && (timeout_ms < 0 || timeout_ms > NSD_DROPS_POLL_MS))
+		timeout_ms = NSD_DROPS_POLL_MS;
 	int n = epoll_wait(d->epfd, &e, 1, timeout_ms);
 	if (n < 0 && errno != EINTR)
 		ns_error(&d->log, NSD_TAG, "epoll_wait: %s", strerror(errno));
@@ -111,6 +121,8 @@ void nsd_loop_once(struct nsd *d, int timeout_ms)
 		dispatch(d, &e);
 	nsd_console_sweep(d);
 	nsd_console_arm_timer(d);
+	d->drops_pending = nsd_output_report(d);
+	nsd_sinks_sync(d); /* last: every record of this round is queued by now */
 }
 
 void nsd_loop_run(struct nsd *d)

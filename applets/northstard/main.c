@@ -33,6 +33,10 @@
 #include "nsd.h"
 
 #define NSD_MALLOC_THRESHOLD (64 * 1024)
+/* At exit, how long the log sink may take to accept what is still queued (each of
+ * two waits: after the containers are gone, and after the last record). A sink that
+ * takes longer loses the rest: a stuck console must not keep the daemon from ending. */
+#define NSD_LOG_DRAIN_MS 2000
 
 static const char usage[] =
     "usage: northstard [-c FILE] [--check] [-d] [-v]...\n"
@@ -202,6 +206,7 @@ static void shutdown_all(struct nsd *d)
 	}
 	nsd_repos_close(d);
 	ns_self_exe_close(&d->exe);
+	nsd_sinks_close(d, NSD_LOG_DRAIN_MS);
 }
 
 static void close_fds(struct nsd *d)
@@ -249,6 +254,13 @@ int northstard_main(int argc, char **argv)
 		    : o.verbose	  ? NS_LOG_DEBUG
 				  : NS_LOG_INFO);
 	d->config_path = o.config;
+	if (nsd_sinks_init(d, &err) < 0) {
+		ns_error(&d->log, NSD_TAG, "%s", err.msg);
+		ns_log_close(&d->log);
+		ns_config_free(&d->cfg);
+		free(d);
+		return 1;
+	}
 	/* Fixed thresholds: glibc otherwise raises both after the first large free, and
 	 * then keeps up to twice that much freed heap mapped for good. */
 	mallopt(M_MMAP_THRESHOLD, NSD_MALLOC_THRESHOLD);
@@ -266,6 +278,7 @@ int northstard_main(int argc, char **argv)
 	close_fds(d);
 	int status = d->exit_status;
 	ns_info(&d->log, NSD_TAG, "Shutdown complete");
+	ns_log_drain(&d->log, NSD_LOG_DRAIN_MS);
 	ns_log_close(&d->log);
 	ns_config_free(&d->cfg);
 	free(d);

@@ -21,7 +21,9 @@
 #include "libns/linebuf.h"
 #include "libns/log.h"
 #include "libns/npk.h"
+#include "libns/outq.h"
 #include "libns/sign.h"
+#include "libns/tbucket.h"
 #include "libns/token.h"
 
 #define NSD_TAG "northstard"
@@ -46,6 +48,7 @@ enum nsd_ev_kind {
 	NSD_EV_OUTPUT,
 	NSD_EV_DEBUG,
 	NSD_EV_CGROUP, /* a container's OOM monitor */
+	NSD_EV_SINK,   /* the log sink or a copy target takes bytes again */
 };
 struct nsd_ev {
 	enum nsd_ev_kind kind;
@@ -62,6 +65,14 @@ struct nsd_repo {
 	 * installs cannot overrun it together */
 	size_t reserved_count;
 	uint64_t reserved_bytes;
+};
+
+/* What a container's output may still print (config log.output_rate) and what it lost:
+ * shared by its stdout and stderr. */
+struct nsd_outlimit {
+	struct ns_tbucket tb;
+	uint64_t lines, bytes; /* dropped since the last report (bytes: io: inherit) */
+	uint64_t since_ms;     /* when the first of those was dropped */
 };
 
 struct nsd_output;
@@ -117,7 +128,8 @@ struct nsd_process {
 	struct nsd_container **resources; /* mounted into it: busy while it runs */
 	size_t nresources;
 	struct nsd_output *out[2]; /* stdout, stderr pipes (NULL: discard) */
-	char **sockets;		   /* files of its manifest sockets in socket_dir */
+	struct nsd_outlimit outlimit;
+	char **sockets; /* files of its manifest sockets in socket_dir */
 	size_t nsockets;
 	struct ns_cgroup *cg; /* its cgroup (NULL: the machine has none usable) */
 	struct nsd_ev oom_ev; /* NSD_EV_CGROUP: the cgroup's OOM fd, when watched */
@@ -130,8 +142,14 @@ struct nsd_output {
 	struct nsd_ev ev;
 	struct nsd_output *next;
 	int fd;
-	int copy_to; /* -1: log lines */
-	bool owned;  /* a process frees it (nsd_output_close); else it goes at EOF */
+	int copy_to;		    /* -1: log lines */
+	bool owned;		    /* a process frees it (nsd_output_close); else it goes at EOF */
+	struct nsd_outlimit *limit; /* its container's, or own */
+	struct nsd_outlimit own;
+	size_t overhead;    /* what a record adds to a line on the sink: time, level, tag */
+	bool dropping;	    /* a line was dropped in this round of reads */
+	bool closing;	    /* nsd_output_close: read to the end, never pause */
+	uint64_t resume_ms; /* off the epoll set until then (it dropped output); 0: reading */
 	char tag[NS_CONTAINER_ID_STR_MAX + 16];
 	char buf[NSD_OUTPUT_LINE_MAX];
 	size_t len;
@@ -212,6 +230,16 @@ struct nsd_listener {
 	uint64_t armed_ms; /* what the timerfd is set to; 0: disarmed */
 };
 
+/* A queue in front of the log sink or of a descriptor io: inherit copies to: on the
+ * epoll set for EPOLLOUT only while bytes wait. */
+struct nsd_sink {
+	struct nsd_ev ev;
+	struct ns_outq *q; /* NULL: none */
+	bool own;	   /* q is ours (else the log's, or another sink's) */
+	int watched;	   /* the descriptor on the epoll set, or -1 */
+};
+#define NSD_SINK_LOG 0 /* sinks[1] and [2]: copies to our stdout and stderr */
+
 struct nsd {
 	struct ns_config cfg;
 	const char *config_path;
@@ -240,6 +268,8 @@ struct nsd {
 	int exit_status;
 	/* the runtime's cgroup; NULL: cgroups unusable */
 	struct ns_cgroup_runtime *cg_rt;
+	struct nsd_sink sinks[3];
+	bool drops_pending; /* some output's dropped lines are not reported yet */
 };
 
 /* --- util.c --- */
@@ -369,6 +399,25 @@ struct nsd_output *nsd_output_new(struct nsd *d, int fd, const char *tag, int co
 void nsd_output_read(struct nsd *d, struct nsd_output *o);
 /* Reads what is left (the writers are gone) and frees it. */
 void nsd_output_close(struct nsd *d, struct nsd_output *o);
+
+/* A full bucket at the configured rate. */
+void nsd_output_limit_init(struct nsd *d, struct nsd_outlimit *l);
+/* What l still counts, reported now (a container's, once both streams ended). */
+void nsd_output_limit_report(struct nsd *d, const char *tag, struct nsd_outlimit *l);
+/* Reports dropped output (one record per container) where it is due; true while some
+ * is left to report. */
+bool nsd_output_report(struct nsd *d);
+
+/* --- sink.c: queues in front of the log sink and the io: inherit targets --- */
+/* The log's queue (config log.buffer_size) and the copy targets. */
+int nsd_sinks_init(struct nsd *d, struct ns_err *err);
+/* Between events: EPOLLOUT watched exactly for the sinks with bytes waiting. */
+void nsd_sinks_sync(struct nsd *d);
+void nsd_sink_event(struct nsd *d, struct nsd_sink *s);
+/* Queues bytes for our descriptor fd (1 or 2); false when they were dropped. */
+bool nsd_sink_copy(struct nsd *d, int fd, const void *p, size_t n);
+/* At exit: what is queued is written, waiting at most timeout_ms in all. */
+void nsd_sinks_close(struct nsd *d, int timeout_ms);
 
 /* --- console_listen.c: the global listener --- */
 /* Raises RLIMIT_NOFILE to its hard limit (d->nofile keeps the old one for children),

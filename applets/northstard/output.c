@@ -1,6 +1,12 @@
 /* Container output: each line of a pipe goes to the log tagged with the container
  * (io: pipe), or the bytes are copied to one of our own descriptors (io: inherit).
- * Buffering is bounded: a line longer than NSD_OUTPUT_LINE_MAX is logged in parts. */
+ * Buffering is bounded: a line longer than NSD_OUTPUT_LINE_MAX is logged in parts.
+ *
+ * Output never makes the daemon wait (sink.c): what the log's queue cannot take, and
+ * what is over the container's rate (config log.output_rate, .output_burst: a token
+ * bucket of bytes shared by its stdout and stderr), is dropped and counted, and one
+ * record "N lines dropped" per container says so once the log has room again, at most
+ * once a second, and when the output ends. The log escapes every line (log.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -9,8 +15,16 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
-#include "libns/io.h"
 #include "nsd.h"
+
+/* "2026-12-07T21:13:17.459Z INFO  " and ": " and the newline */
+#define NSD_RECORD_OVERHEAD 34
+/* A stream that had to drop output is not read for this long: what a flood costs the
+ * daemon is then about one pipe's worth (64 KiB) per pause, not the container's whole
+ * write speed (reading and dropping a `yes` flood took most of a core), and the
+ * container waits in write() meanwhile, as it would on a slow terminal. What it wrote is
+ * still metered and dropped as before once reading resumes. */
+#define NSD_OUTPUT_PAUSE_MS 100
 
 struct nsd_output *nsd_output_new(struct nsd *d, int fd, const char *tag, int copy_to,
 				  struct ns_err *err)
@@ -28,8 +42,11 @@ struct nsd_output *nsd_output_new(struct nsd *d, int fd, const char *tag, int co
 	}
 	o->ev.kind = NSD_EV_OUTPUT;
 	o->fd = fd;
+	o->limit = &o->own;
+	nsd_output_limit_init(d, &o->own);
 	o->copy_to = copy_to;
 	snprintf(o->tag, sizeof(o->tag), "%s", tag);
+	o->overhead = strlen(o->tag) + NSD_RECORD_OVERHEAD;
 	if (nsd_epoll_add(d, fd, EPOLLIN, &o->ev, err) < 0) {
 		free(o);
 		return NULL;
@@ -39,11 +56,79 @@ struct nsd_output *nsd_output_new(struct nsd *d, int fd, const char *tag, int co
 	return o;
 }
 
+void nsd_output_limit_init(struct nsd *d, struct nsd_outlimit *l)
+{
+	*l = (struct nsd_outlimit){0};
+	ns_tbucket_init(&l->tb, d->cfg.log.output_rate, d->cfg.log.output_burst, nsd_now_ms());
+}
+
+static void dropped(struct nsd *d, struct nsd_output *o, uint64_t lines, uint64_t bytes)
+{
+	struct nsd_outlimit *l = o->limit;
+	o->dropping = true;
+	if (!l->lines && !l->bytes) {
+		l->since_ms = nsd_now_ms();
+		d->drops_pending = true;
+	}
+	l->lines += lines;
+	l->bytes += bytes;
+}
+
+/* One record for what a container lost; force: whether or not the log has room. */
+static void report(struct nsd *d, const char *tag, struct nsd_outlimit *l, bool force)
+{
+	if (!l->lines && !l->bytes)
+		return;
+	if (!force && (nsd_now_ms() < l->since_ms + 1000 || !ns_log_output_room(&d->log, 256)))
+		return;
+	if (l->lines)
+		ns_warn(&d->log, tag, "%llu line%s dropped", (unsigned long long)l->lines,
+			l->lines == 1 ? "" : "s");
+	if (l->bytes)
+		ns_warn(&d->log, tag, "%llu bytes of output dropped", (unsigned long long)l->bytes);
+	l->lines = l->bytes = 0;
+}
+
+void nsd_output_limit_report(struct nsd *d, const char *tag, struct nsd_outlimit *l)
+{
+	report(d, tag, l, true);
+}
+
+bool nsd_output_report(struct nsd *d)
+{
+	bool left = false;
+	uint64_t now = 0;
+	for (struct nsd_output *o = d->outputs; o; o = o->next) {
+		report(d, o->tag, o->limit, false);
+		if (o->resume_ms && o->fd >= 0 &&
+		    (now ? now : (now = nsd_now_ms())) >= o->resume_ms) {
+			struct ns_err err = {0};
+			if (nsd_epoll_add(d, o->fd, EPOLLIN, &o->ev, &err) == 0)
+				o->resume_ms = 0;
+		}
+		left |= o->limit->lines || o->limit->bytes || o->resume_ms;
+	}
+	return left;
+}
+
+/* A line costs what its record takes on the sink, so a flood of empty lines is metered
+ * as what it is. The sink's room is checked before the rate: a line the queue must drop
+ * anyway does not use up the container's budget. */
 static void emit(struct nsd *d, struct nsd_output *o, const char *s, size_t n)
 {
 	if (n && s[n - 1] == '\r')
 		n--;
-	ns_info(&d->log, o->tag, "%.*s", (int)n, s);
+	if (!ns_log_output_room(&d->log, n) ||
+	    !ns_tbucket_take(&o->limit->tb, n + o->overhead, nsd_now_ms()) ||
+	    !ns_log_output(&d->log, NS_LOG_INFO, o->tag, s, n))
+		dropped(d, o, 1, 0);
+}
+
+static void copy(struct nsd *d, struct nsd_output *o, size_t n)
+{
+	if (!ns_tbucket_take(&o->limit->tb, n, nsd_now_ms()) ||
+	    !nsd_sink_copy(d, o->copy_to, o->buf, n))
+		dropped(d, o, 0, n);
 }
 
 /* Logs every complete line; a full buffer without a newline is logged as it is. */
@@ -78,6 +163,8 @@ static void unlink_output(struct nsd *d, struct nsd_output *o)
 static void at_eof(struct nsd *d, struct nsd_output *o)
 {
 	emit_lines(d, o, true);
+	if (o->limit == &o->own)
+		report(d, o->tag, o->limit, true);
 	nsd_epoll_del(d, o->fd);
 	close(o->fd);
 	o->fd = -1;
@@ -93,7 +180,14 @@ enum { OUT_EOF, OUT_DRAINED, OUT_MORE };
  * OUT_MORE after a bounded number of reads (other events get their turn). */
 static int read_some(struct nsd *d, struct nsd_output *o)
 {
+	o->dropping = false;
 	for (int rounds = 0; rounds < 16; rounds++) {
+		if (o->dropping && !o->closing) { /* pause: see NSD_OUTPUT_PAUSE_MS */
+			nsd_epoll_del(d, o->fd);
+			o->resume_ms = nsd_now_ms() + NSD_OUTPUT_PAUSE_MS;
+			d->drops_pending = true;
+			return OUT_DRAINED;
+		}
 		ssize_t n = read(o->fd, o->buf + o->len, sizeof(o->buf) - o->len);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -104,7 +198,7 @@ static int read_some(struct nsd *d, struct nsd_output *o)
 			return OUT_EOF;
 		}
 		if (o->copy_to >= 0) {
-			(void)ns_write_full(o->copy_to, o->buf, (size_t)n);
+			copy(d, o, (size_t)n);
 			continue;
 		}
 		o->len += (size_t)n;
@@ -115,13 +209,14 @@ static int read_some(struct nsd *d, struct nsd_output *o)
 
 void nsd_output_read(struct nsd *d, struct nsd_output *o)
 {
-	if (o->fd >= 0)
+	if (o->fd >= 0 && !o->resume_ms)
 		read_some(d, o);
 }
 
 void nsd_output_close(struct nsd *d, struct nsd_output *o)
 {
 	o->owned = true; /* freed here, not at EOF */
+	o->closing = true;
 	while (o->fd >= 0 && read_some(d, o) == OUT_MORE)
 		;
 	if (o->fd >= 0) {
@@ -129,6 +224,8 @@ void nsd_output_close(struct nsd *d, struct nsd_output *o)
 		nsd_epoll_del(d, o->fd);
 		close(o->fd);
 	}
+	if (o->limit == &o->own)
+		report(d, o->tag, o->limit, true);
 	unlink_output(d, o);
 	free(o);
 }
