@@ -288,12 +288,6 @@ struct nsd_container *nsd_find(struct nsd *d, const struct ns_console_id *id);
 struct nsd_container *nsd_find_str(struct nsd *d, const char *id);
 /* A running container with this name (any version), or NULL. */
 struct nsd_container *nsd_running_named(struct nsd *d, const char *name);
-/* The highest version among the containers that satisfy user's resource mount m and
- * whose repository user's trusts (nsd_repo_distrust), or NULL. Every higher candidate
- * passed over is named in why with its reason ("resource NAME (REQ): ID in repository
- * 'R' passed over: ..."), which is empty when none was. */
-struct nsd_container *nsd_resolve_resource(struct nsd *d, const struct nsd_container *user,
-					   const struct ns_mount *m, char *why, size_t size);
 /* The running container that has c mounted as a resource, or NULL. */
 struct nsd_container *nsd_resource_user(struct nsd *d, const struct nsd_container *c);
 void nsd_add(struct nsd *d, struct nsd_container *c);
@@ -301,14 +295,19 @@ void nsd_remove(struct nsd *d, struct nsd_container *c);
 void nsd_container_free(struct nsd_container *c);
 size_t nsd_count(const struct nsd *d);
 
+/* --- resources.c: which container a resource mount gets --- */
+/* The highest version among the containers that satisfy user's resource mount m and
+ * whose repository user's trusts (a keyed repository: those with the same key and
+ * those its `trust` lists), or NULL. Every higher candidate passed over is named in
+ * why with its reason ("resource NAME (REQ): ID in repository 'R' passed over: ..."),
+ * which is empty when none was. */
+struct nsd_container *nsd_resolve_resource(struct nsd *d, const struct nsd_container *user,
+					   const struct ns_mount *m, char *why, size_t size);
+
 /* --- repo.c --- */
 int nsd_repos_open(struct nsd *d, struct ns_err *err);
 void nsd_repos_close(struct nsd *d);
 struct nsd_repo *nsd_repo_find(struct nsd *d, const char *name);
-/* Why a container of repository user may not mount a resource of repository res, or
- * NULL when it may: a keyed repository trusts the repositories with the same key and
- * those its `trust` lists (all keyed); an unkeyed one trusts every repository. */
-const char *nsd_repo_distrust(const struct nsd_repo *user, const struct nsd_repo *res);
 /* Install: begin (capacity checked and reserved, temporary file), then finish with the
  * bytes written to inst->fd. Errors become inst->error. The reservation goes with the
  * install's end: it becomes the container's usage on success, and is released by a

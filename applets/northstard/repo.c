@@ -27,20 +27,6 @@ struct nsd_repo *nsd_repo_find(struct nsd *d, const char *name)
 	return NULL;
 }
 
-const char *nsd_repo_distrust(const struct nsd_repo *user, const struct nsd_repo *res)
-{
-	if (!user->has_key || user == res)
-		return NULL;
-	if (!res->has_key)
-		return "the repository has no key";
-	/* the key itself, not the name: one key may serve several repositories */
-	if (!memcmp(user->key.key, res->key.key, sizeof(user->key.key)))
-		return NULL;
-	if (ns_config_repo_trusts(user->cfg, res->cfg->name))
-		return NULL;
-	return "another key, and not in its 'trust' list";
-}
-
 static const struct ns_pubkey *repo_key(const struct nsd_repo *r)
 {
 	return r->has_key ? &r->key : NULL;

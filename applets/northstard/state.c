@@ -1,6 +1,4 @@
 /* The container table: every installed container, by id. */
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -31,62 +29,6 @@ struct nsd_container *nsd_running_named(struct nsd *d, const char *name)
 		if (c->proc && !strcmp(nsd_manifest(c)->name, name))
 			return c;
 	return NULL;
-}
-
-static bool satisfies(const struct nsd_container *c, const struct ns_mount *m)
-{
-	const struct ns_manifest *cm = nsd_manifest(c);
-	return !strcmp(cm->name, m->name) && ns_version_req_matches(&m->req, &cm->version);
-}
-
-/* Appends to why[size] at *off; a text cut short ends in "...". */
-static void why_add(char *why, size_t size, size_t *off, const char *fmt, ...)
-{
-	va_list ap;
-	if (*off >= size)
-		return;
-	va_start(ap, fmt);
-	int n = vsnprintf(why + *off, size - *off, fmt, ap);
-	va_end(ap);
-	*off += n < 0 ? 0 : (size_t)n;
-	if (*off >= size && size > 4)
-		memcpy(why + size - 4, "...", 4);
-}
-
-/* Northstar sorts the candidates ascending and takes the first, the lowest matching
- * version (a bug, spec §2.5); the highest is what a requirement like ">=1" means. It
- * also takes candidates from any repository: a signed container would run an
- * unsigned resource. */
-struct nsd_container *nsd_resolve_resource(struct nsd *d, const struct nsd_container *user,
-					   const struct ns_mount *m, char *why, size_t size)
-{
-	struct nsd_container *best = NULL;
-	size_t off = 0;
-	if (size)
-		why[0] = '\0';
-	for (struct nsd_container *c = d->containers; c; c = c->next) {
-		if (!satisfies(c, m) || nsd_repo_distrust(user->repo, c->repo))
-			continue;
-		if (!best ||
-		    ns_version_cmp(&nsd_manifest(c)->version, &nsd_manifest(best)->version) > 0)
-			best = c;
-	}
-	for (struct nsd_container *c = d->containers; c; c = c->next) {
-		const char *reason =
-		    satisfies(c, m) ? nsd_repo_distrust(user->repo, c->repo) : NULL;
-		if (!reason || (best && ns_version_cmp(&nsd_manifest(c)->version,
-						       &nsd_manifest(best)->version) < 0))
-			continue;
-		if (off == 0)
-			why_add(why, size, &off, "resource %s (%s): ", m->name, m->version_req);
-		else
-			why_add(why, size, &off, "; ");
-		why_add(why, size, &off,
-			"%s in repository '%s' passed over: not verified with a key trusted by "
-			"'%s' (%s)",
-			c->id, c->repo->cfg->name, user->repo->cfg->name, reason);
-	}
-	return best;
 }
 
 struct nsd_container *nsd_resource_user(struct nsd *d, const struct nsd_container *res)
