@@ -244,6 +244,15 @@ static void flush(struct nsd *d, struct nsd_conn *c)
 	}
 }
 
+/* Closes what must go for c to hold want bytes; false when c itself went. */
+static bool within_budget(struct nsd *d, struct nsd_conn *c, uint64_t want)
+{
+	struct nsd_conn *v;
+	while ((v = nsd_conn_over_budget(d, c, want)))
+		nsd_conn_close(d, v);
+	return c->state != NSD_CONN_CLOSED;
+}
+
 bool nsd_conn_send(struct nsd *d, struct nsd_conn *c, char *line, bool notification)
 {
 	if (c->state == NSD_CONN_CLOSED) {
@@ -272,7 +281,7 @@ bool nsd_conn_send(struct nsd *d, struct nsd_conn *c, char *line, bool notificat
 		c->out = o;
 		c->outcap = cap;
 		nsd_conn_charge(d, c);
-		if (!nsd_conn_budget(d, c, c->charged)) {
+		if (!within_budget(d, c, c->charged)) {
 			free(line);
 			return false;
 		}
@@ -565,7 +574,7 @@ static void read_lines(struct nsd *d, struct nsd_conn *c)
 			continue; /* the rest of the buffer before reading more */
 		struct ns_err err = {0};
 		uint64_t want = ns_linebuf_next_cap(&c->lb) + c->outcap;
-		if (want > c->charged && !nsd_conn_budget(d, c, want))
+		if (want > c->charged && !within_budget(d, c, want))
 			return;
 		ssize_t n = ns_linebuf_fill(&c->lb, c->fd, &err);
 		nsd_conn_charge(d, c);

@@ -89,19 +89,18 @@ static const char *conn_name(const struct nsd_conn *c)
 	return c->owner ? c->owner->id : "extern";
 }
 
-bool nsd_conn_budget(struct nsd *d, struct nsd_conn *c, uint64_t want)
+struct nsd_conn *nsd_conn_over_budget(struct nsd *d, struct nsd_conn *c, uint64_t want)
 {
 	struct nsd_pool *p = pool_of(d, c);
-	while (c->state != NSD_CONN_CLOSED && p->used - c->charged + want > p->max) {
-		struct nsd_conn *v = largest(d, c, want);
-		ns_warn(&d->log, NSD_TAG,
-			"console: %s buffers over max_buffered_size (%llu bytes): closing the "
-			"connection holding the most (%s, %llu bytes)",
-			p->what, (unsigned long long)p->max, conn_name(v),
-			(unsigned long long)(v == c ? want : v->charged));
-		nsd_conn_close(d, v);
-	}
-	return c->state != NSD_CONN_CLOSED;
+	if (c->state == NSD_CONN_CLOSED || p->used - c->charged + want <= p->max)
+		return NULL;
+	struct nsd_conn *v = largest(d, c, want);
+	ns_warn(&d->log, NSD_TAG,
+		"console: %s buffers over max_buffered_size (%llu bytes): closing the "
+		"connection holding the most (%s, %llu bytes)",
+		p->what, (unsigned long long)p->max, conn_name(v),
+		(unsigned long long)(v == c ? want : v->charged));
+	return v;
 }
 
 /* --- connections ------------------------------------------------------------------------ */
@@ -126,9 +125,10 @@ static struct nsd_conn *victim(struct nsd *d, const struct nsd_conn *keep)
 	return hs ? hs : idle;
 }
 
-/* A newcomer needs room (over max_connections or out of descriptors): a victim goes,
- * or, when none can, the newcomer is refused. The first time logs why. */
-static bool make_room(struct nsd *d, bool fds, struct nsd_conn *keep)
+/* A newcomer needs room (over max_connections or out of descriptors): the client to
+ * close for it, or NULL when none can go and the newcomer is refused. The first time
+ * logs why. */
+static struct nsd_conn *make_room(struct nsd *d, bool fds)
 {
 	struct nsd_listener *l = &d->listener;
 	if (!l->refusing) {
@@ -147,13 +147,12 @@ static bool make_room(struct nsd *d, bool fds, struct nsd_conn *keep)
 			    (unsigned long long)d->cfg.global.options.max_connections);
 	}
 	l->refusing = true;
-	struct nsd_conn *v = victim(d, keep);
-	if (!v)
-		return false;
-	ns_debug(&d->log, NSD_TAG, "console: closing a client %s for a new one",
-		 v->state == NSD_CONN_HANDSHAKE ? "that has not connected" : "idle the longest");
-	nsd_conn_close(d, v);
-	return true;
+	struct nsd_conn *v = victim(d, NULL);
+	if (v)
+		ns_debug(&d->log, NSD_TAG, "console: closing a client %s for a new one",
+			 v->state == NSD_CONN_HANDSHAKE ? "that has not connected"
+							: "idle the longest");
+	return v;
 }
 
 /* --- descriptors ------------------------------------------------------------------------ */
@@ -184,17 +183,17 @@ static bool fds_short(struct nsd *d)
 	return l->fd_open + l->fd_reserve > l->fd_limit;
 }
 
-bool nsd_console_admit(struct nsd *d)
+bool nsd_console_admit(struct nsd *d, struct nsd_conn **close_first)
 {
 	struct nsd_listener *l = &d->listener;
+	*close_first = NULL;
 	l->fd_open++; /* the descriptor just accepted */
 	bool fds = fds_short(d);
 	if (fds || l->pools[0].conns >= d->cfg.global.options.max_connections) {
-		if (!make_room(d, fds, NULL)) {
+		*close_first = make_room(d, fds);
+		if (!*close_first)
 			l->fd_open--; /* the caller closes it */
-			return false;
-		}
-		return true;
+		return *close_first != NULL;
 	}
 	if (l->refusing)
 		ns_info(&d->log, NSD_TAG, "console: accepting connections again");
@@ -202,20 +201,16 @@ bool nsd_console_admit(struct nsd *d)
 	return true;
 }
 
-void nsd_console_fd_reserve(struct nsd *d, const struct nsd_conn *keep, const char *why)
+struct nsd_conn *nsd_console_fd_victim(struct nsd *d, const struct nsd_conn *keep, const char *why)
 {
 	struct nsd_listener *l = &d->listener;
-	unsigned closed = 0;
-	l->fd_open = count_fds(l);
-	while (l->fd_open + l->fd_reserve > l->fd_limit) {
-		struct nsd_conn *v = victim(d, keep);
-		if (!v)
-			break;
-		nsd_conn_close(d, v); /* its descriptor is closed at once (and counted) */
-		closed++;
-	}
-	if (closed)
+	l->fd_open = count_fds(l); /* a closed victim's descriptor is gone by the next call */
+	if (l->fd_open + l->fd_reserve <= l->fd_limit)
+		return NULL;
+	struct nsd_conn *v = victim(d, keep);
+	if (v)
 		ns_warn(&d->log, NSD_TAG,
-			"console: closed %u clients to keep %llu descriptors free for %s", closed,
+			"console: closing a client to keep %llu descriptors free for %s",
 			(unsigned long long)l->fd_reserve, why);
+	return v;
 }

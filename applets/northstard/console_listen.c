@@ -127,10 +127,13 @@ void nsd_console_accept(struct nsd *d)
 		}
 		if (fd < 0)
 			return;
-		if (!nsd_console_admit(d)) { /* the descriptor reserve, max_connections */
+		struct nsd_conn *first;
+		if (!nsd_console_admit(d, &first)) { /* the descriptor reserve, max_connections */
 			close(fd);
 			continue;
 		}
+		if (first)
+			nsd_conn_close(d, first);
 		if (nsd_conn_new(d, fd, NULL))
 			ns_debug(&d->log, NSD_TAG, "console: client connected");
 	}

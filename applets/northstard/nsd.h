@@ -454,15 +454,17 @@ void nsd_console_sweep(struct nsd *d);
 void nsd_console_limits_init(struct nsd *d);
 /* Counts c's buffers against its console's max_buffered_size (after they changed). */
 void nsd_conn_charge(struct nsd *d, struct nsd_conn *c);
-/* Makes room for c to hold want bytes: closes the connections of its console holding
- * the most until it fits. False when c itself was closed. */
-bool nsd_conn_budget(struct nsd *d, struct nsd_conn *c, uint64_t want);
+/* For c to hold want bytes: NULL when that fits its console's max_buffered_size, else
+ * the connection to close first (the one holding the most, maybe c itself); the caller
+ * closes it and asks again. Calls run one way: these choose, the console closes. */
+struct nsd_conn *nsd_conn_over_budget(struct nsd *d, struct nsd_conn *c, uint64_t want);
 /* A client of the global console was accepted: over max_connections or the descriptor
- * reserve, another client makes room for it, or it is refused (false). */
-bool nsd_console_admit(struct nsd *d);
-/* Before a start, an install or a mount (why: "a start"...): closes clients of the
- * global console (never keep) until the descriptor reserve is free. */
-void nsd_console_fd_reserve(struct nsd *d, const struct nsd_conn *keep, const char *why);
+ * reserve, another client (*close_first, for the caller to close) makes room for it, or
+ * it is refused (false). */
+bool nsd_console_admit(struct nsd *d, struct nsd_conn **close_first);
+/* Before a start, an install or a mount (why: "a start"...): a client of the global
+ * console (never keep) to close because the descriptor reserve is not free, or NULL. */
+struct nsd_conn *nsd_console_fd_victim(struct nsd *d, const struct nsd_conn *keep, const char *why);
 
 /* --- console_rate.c: max_requests_per_sec over a sliding second --- */
 /* True when one more message may be read now (then counted by nsd_rate_take); else

@@ -142,13 +142,21 @@ static bool env_too_big(const struct ns_console_request *q, char *text, size_t s
 	return false;
 }
 
+/* Closes idle console clients until the descriptor reserve is free for what follows. */
+static void fd_reserve(struct nsd *d, const struct nsd_conn *keep, const char *why)
+{
+	struct nsd_conn *v;
+	while ((v = nsd_console_fd_victim(d, keep, why)))
+		nsd_conn_close(d, v);
+}
+
 /* A start never fails for the console's sake: clients are closed first if they hold the
  * descriptors it needs. */
 static int start_reserved(struct nsd *d, struct nsd_conn *c, struct nsd_container *x,
 			  const struct nsd_start_args *a, struct ns_console_error *e, char *text,
 			  size_t size)
 {
-	nsd_console_fd_reserve(d, c, "a start");
+	fd_reserve(d, c, "a start");
 	return nsd_start(d, x, a, e, text, size);
 }
 
@@ -261,7 +269,7 @@ static void do_mounts(struct nsd *d, struct nsd_conn *c, const struct ns_console
 		return;
 	}
 	if (mount) /* loop devices, mount descriptors */
-		nsd_console_fd_reserve(d, c, "a mount");
+		fd_reserve(d, c, "a mount");
 	for (size_t i = 0; i < n; i++) {
 		if (mount)
 			mount_one(d, &q->containers[i], &res[i], texts + i * TEXT_MAX);
@@ -293,7 +301,7 @@ static void do_install(struct nsd *d, struct nsd_conn *c, const struct ns_consol
 		nsd_conn_close(d, c);
 		return;
 	}
-	nsd_console_fd_reserve(d, c, "an install"); /* a temporary file, a pipe */
+	fd_reserve(d, c, "an install"); /* a temporary file, a pipe */
 	nsd_install_begin(d, c->inst, q->repository, q->size);
 	nsd_conn_begin_stream(d, c);
 }
