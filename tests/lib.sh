@@ -24,24 +24,26 @@ t_skip() {
 
 # t_run NAME CMD...: passes when CMD exits 0.
 t_run() {
-	name=$1
+	tr_name=$1
 	shift
-	if out=$("$@" 2>&1); then t_ok "$name"; else t_fail "$name" "$out"; fi
+	if tr_out=$("$@" 2>&1); then t_ok "$tr_name"; else t_fail "$tr_name" "$tr_out"; fi
 }
 
 # t_expect NAME STATUS NEEDLE CMD...: CMD exits with STATUS and its output (stdout and
 # stderr) contains NEEDLE (empty NEEDLE matches anything).
+# Its variables have names of their own: a caller's $out or $rc, often passed in as an
+# argument and used again after, must survive the call.
 t_expect() {
-	name=$1 want=$2 needle=$3
+	te_name=$1 te_want=$2 te_needle=$3
 	shift 3
-	out=$("$@" 2>&1)
-	rc=$?
-	if [ "$rc" != "$want" ]; then
-		t_fail "$name" "exit status $rc, expected $want; output: $out"
-	elif [ -n "$needle" ] && ! printf '%s' "$out" | grep -qF -- "$needle"; then
-		t_fail "$name" "output lacks '$needle': $out"
+	te_out=$("$@" 2>&1)
+	te_rc=$?
+	if [ "$te_rc" != "$te_want" ]; then
+		t_fail "$te_name" "exit status $te_rc, expected $te_want; output: $te_out"
+	elif [ -n "$te_needle" ] && ! printf '%s' "$te_out" | grep -qF -- "$te_needle"; then
+		t_fail "$te_name" "output lacks '$te_needle': $te_out"
 	else
-		t_ok "$name"
+		t_ok "$te_name"
 	fi
 }
 

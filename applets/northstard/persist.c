@@ -32,7 +32,7 @@ bool nsd_needs_persist(const struct ns_manifest *m)
 	return false;
 }
 
-/* An fs repository on data_dir's file system, or NULL. */
+/* Whether two paths are on one file system. */
 static bool same_fs(const char *a, const char *b)
 {
 	struct stat sa, sb;

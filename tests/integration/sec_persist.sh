@@ -60,6 +60,9 @@ write_config "persist:" "  size: 8MiB"
 t_run "size limit, data_dir without project quotas: the start fails naming data_dir" \
 	start_fails "persist: limits are configured but data_dir '$T/data' cannot enforce them"
 t_run "... and saying what is missing" start_fails "mounted with 'prjquota'"
+mkdir -p "$T/data"
+t_expect "--check applies the same rule: refused, naming data_dir" 1 \
+	"data_dir '$T/data' cannot enforce them" "$NS_BIN" northstard -c "$T/northstar.yaml" --check
 write_config "persist:" "  containers:" "    app: {inodes: 100}"
 t_run "a per-container inode limit alone needs project quotas too" \
 	start_fails "data_dir '$T/data' cannot enforce them"
