@@ -87,12 +87,13 @@ daemon_init() {
 	session_start
 }
 
+# The runtime cgroup is named after this test's pid: test files may run side by side.
 write_config() {
 	cat >"$T/northstar.yaml" <<EOF
 run_dir: $T/run
 data_dir: $T/data
 socket_dir: $T/sockets
-cgroup: northstar-test
+cgroup: northstar-test-$$
 notification_buffer_size: 64
 console:
   global:
