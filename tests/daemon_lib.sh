@@ -150,6 +150,7 @@ daemon_start() {
 		${NSD_WRAP:-} "$NS_BIN" northstard -c "$T/northstar.yaml" -v "$@" >>"$T/log" 2>&1 &
 	fi
 	DPID=$!
+	echo "$DPID" >>"$T/dpids"
 	i=0
 	while [ $i -lt 100 ]; do
 		if tail -n +"$((start_line + 1))" "$T/log" | grep -q "Runtime up and running"; then
@@ -217,7 +218,10 @@ our_loops() {
 	for f in /sys/block/loop*/loop/backing_file; do
 		[ -f "$f" ] || continue
 		case $(cat "$f" 2>/dev/null) in
-		"$T"/* | /memfd:northstar-npk*) n=$((n + 1)) ;;
+		"$T"/*) n=$((n + 1)) ;;
+		/memfd:northstar-npk-*) # a mem repository's: ours when one of our daemons made it
+			ol_pid=$(sed 's|^/memfd:northstar-npk-\([0-9]*\).*|\1|' "$f")
+			grep -qx "$ol_pid" "$T/dpids" 2>/dev/null && n=$((n + 1)) ;;
 		esac
 	done
 	echo $n

@@ -232,7 +232,11 @@ void nsd_repos_close(struct nsd *d)
 static int create_tmp(struct nsd_repo *r, struct nsd_install *inst, struct ns_err *err)
 {
 	if (r->cfg->type == NS_REPO_MEM) {
-		inst->fd = memfd_create("northstar-npk", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+		/* the daemon's pid in the name: a loop device's backing_file then says
+		 * which runtime holds it when several run side by side */
+		char name[32];
+		snprintf(name, sizeof(name), "northstar-npk-%ld", (long)getpid());
+		inst->fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
 		return inst->fd < 0 ? ns_err_sys(err, errno, "memfd_create") : 0;
 	}
 	for (int tries = 0; tries < 16; tries++) {
