@@ -180,7 +180,7 @@ static void write_enosys_stub(struct sock_filter *f, uint32_t arch, uint32_t max
 }
 
 /* libseccomp 2.5 exports only to a descriptor: go through a memfd. */
-static int export_prog(scmp_filter_ctx ctx, struct ns_seccomp_prog *out, struct ns_err *err)
+int ns_seccomp_export(void *ctx, bool enosys_stub, struct ns_seccomp_prog *out, struct ns_err *err)
 {
 	ns_autoclose int fd = memfd_create("ns-seccomp", MFD_CLOEXEC);
 	if (fd < 0)
@@ -195,7 +195,7 @@ static int export_prog(scmp_filter_ctx ctx, struct ns_seccomp_prog *out, struct 
 	if (n == 0 || (size_t)st.st_size % sizeof(struct sock_filter))
 		return ns_err_set(err, EIO, "seccomp: exported filter has %lld bytes",
 				  (long long)st.st_size);
-	int max_known = ns_seccomp_max_known_nr();
+	int max_known = enosys_stub ? ns_seccomp_max_known_nr() : -1;
 	size_t stub = max_known >= 0 ? ENOSYS_STUB_LEN : 0;
 	if (n + stub > BPF_MAXINSNS)
 		return ns_err_set(err, E2BIG,
@@ -254,7 +254,7 @@ int ns_seccomp_build(const struct ns_seccomp *sc, uint64_t caps, enum ns_seccomp
 	if (r == 0)
 		r = build_rules(&b, sc, caps);
 	if (r == 0)
-		r = export_prog(b.ctx, &prog, err);
+		r = ns_seccomp_export(b.ctx, true, &prog, err);
 	if (r == 0) {
 		prog.skipped = ns_steal_ptr(&b.skipped);
 		prog.nskipped = b.nskipped;

@@ -14,6 +14,7 @@
 #define NS_SECCOMP_H
 
 #include <linux/filter.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -46,6 +47,9 @@ void ns_seccomp_prog_free(struct ns_seccomp_prog *p);
 /* The highest native system call number (below 1024) that libseccomp can name, or -1.
  * Numbers above it and below 1024 answer ENOSYS. */
 int ns_seccomp_max_known_nr(void);
+/* A libseccomp filter context (scmp_filter_ctx) as a BPF program in out; with
+ * enosys_stub, calls above ns_seccomp_max_known_nr answer ENOSYS first. */
+int ns_seccomp_export(void *ctx, bool enosys_stub, struct ns_seccomp_prog *out, struct ns_err *err);
 
 /* Child side: installs the program. Async-signal-safe. Needs no_new_privs or
  * CAP_SYS_ADMIN. */

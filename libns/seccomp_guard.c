@@ -4,12 +4,8 @@
 #include <linux/fs.h>
 #include <seccomp.h>
 #include <stdbool.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 
-#include "io.h"
 #include "util.h"
 
 /* file_setattr(2), new in 6.17 with the same number everywhere (the unified table);
@@ -80,31 +76,6 @@ static int build(scmp_filter_ctx ctx)
 	return r;
 }
 
-/* libseccomp 2.5 exports only to a descriptor: through a memfd, as seccomp.c does. */
-static int export(scmp_filter_ctx ctx, struct ns_seccomp_prog *out, struct ns_err *err)
-{
-	ns_autoclose int fd = memfd_create("ns-seccomp-guard", MFD_CLOEXEC);
-	if (fd < 0)
-		return ns_err_sys(err, errno, "seccomp guard: memfd_create");
-	int r = seccomp_export_bpf(ctx, fd);
-	if (r < 0)
-		return ns_err_set(err, -r, "seccomp guard: export: %s", strerror(-r));
-	struct stat st;
-	if (fstat(fd, &st) < 0)
-		return ns_err_sys(err, errno, "seccomp guard: fstat");
-	size_t n = (size_t)st.st_size / sizeof(struct sock_filter);
-	if (n == 0 || n > BPF_MAXINSNS || (size_t)st.st_size % sizeof(struct sock_filter))
-		return ns_err_set(err, EIO, "seccomp guard: exported %lld bytes",
-				  (long long)st.st_size);
-	ns_autofree struct sock_filter *insns = calloc(n, sizeof(*insns));
-	if (!insns)
-		return ns_err_set(err, ENOMEM, "out of memory");
-	if (ns_pread_full(fd, insns, (size_t)st.st_size, 0) != st.st_size)
-		return ns_err_set(err, EIO, "seccomp guard: read the exported filter");
-	*out = (struct ns_seccomp_prog){.insns = ns_steal_ptr(&insns), .len = n};
-	return 0;
-}
-
 int ns_seccomp_guard_build(struct ns_seccomp_prog *out, struct ns_err *err)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
@@ -114,7 +85,7 @@ int ns_seccomp_guard_build(struct ns_seccomp_prog *out, struct ns_err *err)
 	if (r < 0)
 		r = ns_err_set(err, -r, "seccomp guard: rules: %s", strerror(-r));
 	else
-		r = export(ctx, out, err);
+		r = ns_seccomp_export(ctx, false, out, err);
 	seccomp_release(ctx);
 	return r;
 }
