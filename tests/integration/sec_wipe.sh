@@ -74,10 +74,13 @@ fill
 # the directory renamed away or (a daemon that deletes in place) its first file gone.
 C uninstall --wipe app:0.0.1 >/dev/null &
 CPID=$!
+# Polled for up to 10 s (a count of busy rounds ran out before the request arrived on
+# a loaded machine); a delete of 20,000 files takes far longer than one 10 ms step.
 i=0
-while [ $i -lt 2000 ]; do
+while [ $i -lt 1000 ]; do
 	[ ! -e "$T/data/app/d1/1" ] && [ ! -e "$T/data/app/d2/1" ] && break
 	[ ! -e "$T/data/app" ] && break
+	sleep 0.01
 	i=$((i + 1))
 done
 kill -KILL "$DPID"
