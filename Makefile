@@ -31,6 +31,9 @@ CROSS_COMPILE ?=
 ifeq ($(origin CC),default)
 CC := $(CROSS_COMPILE)gcc
 endif
+ifeq ($(origin AR),default)
+AR := $(CROSS_COMPILE)ar
+endif
 STRIP ?= $(CROSS_COMPILE)strip
 PKG_CONFIG ?= $(CROSS_COMPILE)pkg-config
 FUZZ_CC ?= clang
@@ -118,7 +121,7 @@ $(OBJ)/cjson/cJSON.o: $(BUILD)/deps.ok
 
 $(BUILD)/libns.a: $(LIBNS_OBJ)
 	@rm -f $@
-	$(Q)$(call SAY,AR,$@)$(CROSS_COMPILE)ar rcs $@ $^
+	$(Q)$(call SAY,AR,$@)$(AR) rcs $@ $^
 
 $(BIN): $(APPLET_OBJ) $(BUILD)/libns.a
 	$(Q)$(call SAY,CC,$@)$(CC) $(LINK_FLAG) $(LDFLAGS) -o $@ $(APPLET_OBJ) $(BUILD)/libns.a $(DEP_LIBS)
@@ -149,7 +152,7 @@ $(ASAN_DIR)/obj/cjson/cJSON.o: $(BUILD)/deps.ok
 
 $(ASAN_DIR)/libns.a: $(ASAN_LIBNS_OBJ)
 	@rm -f $@
-	$(Q)$(call SAY,AR,$@)$(CROSS_COMPILE)ar rcs $@ $^
+	$(Q)$(call SAY,AR,$@)$(AR) rcs $@ $^
 
 $(ASAN_DIR)/tests/unit/%: $(ASAN_DIR)/obj/tests/unit/%.o $(ASAN_DIR)/obj/tests/unit/testlib.o \
 		$(ASAN_DIR)/libns.a
@@ -249,17 +252,20 @@ install-bin: all
 		ln -sf ../bin/northstar $(DESTDIR)$(SBINDIR)/$$a; done
 
 install-data:
-	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 \
-		$(DESTDIR)$(PREFIX)/share/bash-completion/completions \
-		$(DESTDIR)$(PREFIX)/share/zsh/site-functions \
-		$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d $(DESTDIR)$(SYSCONFDIR)/northstar
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/northstar
+ifneq ($(filter nstar,$(INSTALL_APPLETS)),)
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+		$(DESTDIR)$(PREFIX)/share/zsh/site-functions $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+endif
 	for a in $(INSTALL_APPLETS); do for m in contrib/man/$$a.[18]; do \
 		install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/; done; done
+ifneq ($(filter nstar,$(INSTALL_APPLETS)),)
 	install -m 0644 contrib/completion/nstar.bash \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/nstar
 	install -m 0644 contrib/completion/_nstar $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_nstar
 	install -m 0644 contrib/completion/nstar.fish \
 		$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/nstar.fish
+endif
 	[ -e $(DESTDIR)$(SYSCONFDIR)/northstar/northstar.yaml ] || \
 		install -m 0644 config/northstar.yaml $(DESTDIR)$(SYSCONFDIR)/northstar/northstar.yaml
 
@@ -298,7 +304,7 @@ EXAMPLE_LIB := $(BUILD)/examples/libexample.a
 $(EXAMPLE_LIB): $(patsubst %.c,$(OBJ)/%.o,$(sort $(wildcard examples/common/*.c)))
 	@mkdir -p $(dir $@)
 	@rm -f $@
-	$(Q)$(call SAY,AR,$@)$(CROSS_COMPILE)ar rcs $@ $^
+	$(Q)$(call SAY,AR,$@)$(AR) rcs $@ $^
 define example_rule
 $(BUILD)/examples/bin/$(1): $(patsubst %.c,$(OBJ)/%.o,$(sort $(wildcard examples/$(1)/*.c))) \
 		$(EXAMPLE_LIB) $(BUILD)/libns.a
