@@ -209,6 +209,14 @@ t_expect "init: stop" 0 "OK" sh "$script" stop
 kill "$SLEEPER" 2>/dev/null
 SLEEPER=""
 
+# The log to a device (LOG=/dev/console, here /dev/null): started once alive, never read.
+cp "$T/defaults" "$T/defaults.file"
+echo "LOG=/dev/null" >>"$T/defaults"
+t_expect "init: LOG a device: start" 0 "Starting northstard: OK" sh "$script" start
+t_expect "init: LOG a device: status" 0 "is running" sh "$script" status
+t_expect "init: LOG a device: stop" 0 "Stopping northstard: OK" sh "$script" stop
+cp "$T/defaults.file" "$T/defaults"
+
 # A bad configuration: start fails with the daemon's message and leaves nothing running.
 echo "bogus_key: 1" >>"$T/northstar.yaml"
 t_expect "init: start with a bad configuration fails naming the key" 1 "bogus_key" sh "$script" start
