@@ -9,7 +9,8 @@
 #   make examples   build the example containers and pack them into signed NPKs
 #   make deps       install the Debian packages and fetch cJSON's source (as root)
 #   make size       stripped size of the binary
-#   make install    DESTDIR=... PREFIX=... (binary and applet links)
+#   make install    DESTDIR=... PREFIX=... INIT=systemd|sysv|none (docs/integration.md)
+#   make contrib    regenerate the man pages and completions in contrib/ from the binary
 #   make clean      remove build products (keeps downloaded packages in build/deps)
 #
 # Cross or buildroot builds: set CROSS_COMPILE or CC, PKG_CONFIG, CFLAGS, LDFLAGS; a
@@ -30,27 +31,54 @@ CROSS_COMPILE ?=
 ifeq ($(origin CC),default)
 CC := $(CROSS_COMPILE)gcc
 endif
+ifeq ($(origin AR),default)
+AR := $(CROSS_COMPILE)ar
+endif
 STRIP ?= $(CROSS_COMPILE)strip
 PKG_CONFIG ?= $(CROSS_COMPILE)pkg-config
 FUZZ_CC ?= clang
 
 APPLETS := northstard nstar sextant ns-init
 
-# Link mode: static-pie keeps ASLR; "static" for toolchains without rcrt1.o.
+# Link mode: static-pie keeps ASLR; "static" for toolchains without rcrt1.o; "dynamic"
+# only for a build host's sextant (buildroot's host libraries are shared ones).
 LINK ?= static-pie
+LINK_FLAG = $(if $(filter dynamic,$(LINK)),,-$(LINK))
 
-WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral \
+# WERROR= drops -Werror (buildroot does: a newer compiler's new warning must not fail an
+# image build).
+WERROR ?= -Werror
+WARN := -Wall -Wextra $(WERROR) -Wshadow -Wformat=2 -Wno-format-nonliteral \
 	-Wstrict-prototypes -Wmissing-prototypes -Wvla -Wno-format-truncation
 CFLAGS ?= -O2 -g
+# A _FORTIFY_SOURCE level in CFLAGS (buildroot's BR2_FORTIFY_SOURCE_N) wins over ours: the
+# two definitions would be a "redefined" error under -Werror.
+FORTIFY := $(if $(filter -D_FORTIFY_SOURCE%,$(CFLAGS)),,-D_FORTIFY_SOURCE=2)
 BASE_CFLAGS := -std=gnu11 -D_GNU_SOURCE -I. $(WARN) -fPIE -fstack-protector-strong \
-	-D_FORTIFY_SOURCE=2 -fno-strict-aliasing
+	$(FORTIFY) -fno-strict-aliasing
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags libseccomp libcap yaml-0.1 libsodium zlib 2>/dev/null)
-DEP_LIBS ?= -lseccomp -lcap -lmbedcrypto -lyaml -lsodium -lz -lm
 
 # cJSON: Debian ships no static library, so it is compiled from Debian's source
 # package fetched into $(BUILD)/deps by 'make deps'. CJSON_DIR can point elsewhere.
+# USE_SYSTEM_CJSON=1 links an installed libcjson instead (buildroot's cjson package:
+# <cjson/cJSON.h>, libcjson.pc), with CJSON_CFLAGS and CJSON_LIBS from pkg-config.
+USE_SYSTEM_CJSON ?= 0
 CJSON_DIR ?= $(firstword $(wildcard $(BUILD)/deps/cjson-*/))
-CJSON_CFLAGS := -I$(CJSON_DIR)
+CJSON_SRC_CFLAGS := -I$(CJSON_DIR)
+ifeq ($(USE_SYSTEM_CJSON),1)
+ifeq ($(origin CJSON_CFLAGS),undefined)
+CJSON_CFLAGS := $(or $(shell $(PKG_CONFIG) --cflags libcjson 2>/dev/null),-I=/usr/include/cjson)
+endif
+ifeq ($(origin CJSON_LIBS),undefined)
+CJSON_LIBS := $(or $(shell $(PKG_CONFIG) --libs libcjson 2>/dev/null),-lcjson)
+endif
+CJSON_OBJ :=
+else
+CJSON_CFLAGS := $(CJSON_SRC_CFLAGS)
+CJSON_LIBS :=
+CJSON_OBJ := $(BUILD)/obj/cjson/cJSON.o
+endif
+DEP_LIBS ?= $(CJSON_LIBS) -lseccomp -lcap -lmbedcrypto -lyaml -lsodium -lz -lm
 
 ALL_CFLAGS = $(BASE_CFLAGS) $(CJSON_CFLAGS) $(PKG_CFLAGS) $(CFLAGS)
 
@@ -62,7 +90,7 @@ FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 HELPER_SRC := $(sort $(wildcard tests/helpers/*.c))
 
 OBJ := $(BUILD)/obj
-LIBNS_OBJ := $(LIBNS_SRC:%.c=$(OBJ)/%.o) $(OBJ)/cjson/cJSON.o
+LIBNS_OBJ := $(LIBNS_SRC:%.c=$(OBJ)/%.o) $(CJSON_OBJ)
 APPLET_OBJ := $(APPLET_SRC:%.c=$(OBJ)/%.o)
 
 BIN := $(BUILD)/northstar
@@ -71,15 +99,16 @@ BIN := $(BUILD)/northstar
 # intermediates would force a rebuild on every run.
 .SECONDARY:
 
-.PHONY: all check check-unit check-vm bench demo deps size install clean distclean \
+.PHONY: all check check-unit check-vm bench demo deps size clean distclean \
 	format fuzz-build helpers unit-build FORCE
 all: $(BIN) $(addprefix $(BUILD)/bin/,$(APPLETS))
 
 # --- dependency check (never installs anything) ---------------------------------
 $(BUILD)/deps.ok: tools/checkdeps.sh
 	@mkdir -p $(BUILD)
-	@CC="$(CC)" CFLAGS="$(PKG_CFLAGS) $(CFLAGS)" LDFLAGS="$(LDFLAGS)" DEP_LIBS="$(DEP_LIBS)" \
-		CJSON_DIR="$(CJSON_DIR)" sh tools/checkdeps.sh && touch $@
+	@CC="$(CC)" CFLAGS="$(PKG_CFLAGS) $(CJSON_CFLAGS) $(CFLAGS)" LDFLAGS="$(LDFLAGS)" \
+		LINK_FLAG="$(LINK_FLAG)" CJSON_DIR="$(CJSON_DIR)" CJSON_LIBS="$(CJSON_LIBS)" \
+		USE_SYSTEM_CJSON="$(USE_SYSTEM_CJSON)" sh tools/checkdeps.sh && touch $@
 
 # --- the binary ----------------------------------------------------------------
 $(OBJ)/%.o: %.c $(BUILD)/deps.ok
@@ -92,10 +121,10 @@ $(OBJ)/cjson/cJSON.o: $(BUILD)/deps.ok
 
 $(BUILD)/libns.a: $(LIBNS_OBJ)
 	@rm -f $@
-	$(Q)$(call SAY,AR,$@)$(CROSS_COMPILE)ar rcs $@ $^
+	$(Q)$(call SAY,AR,$@)$(AR) rcs $@ $^
 
 $(BIN): $(APPLET_OBJ) $(BUILD)/libns.a
-	$(Q)$(call SAY,CC,$@)$(CC) -$(LINK) $(LDFLAGS) -o $@ $(APPLET_OBJ) $(BUILD)/libns.a $(DEP_LIBS)
+	$(Q)$(call SAY,CC,$@)$(CC) $(LINK_FLAG) $(LDFLAGS) -o $@ $(APPLET_OBJ) $(BUILD)/libns.a $(DEP_LIBS)
 
 $(BUILD)/bin/%: $(BIN)
 	@mkdir -p $(dir $@)
@@ -123,7 +152,7 @@ $(ASAN_DIR)/obj/cjson/cJSON.o: $(BUILD)/deps.ok
 
 $(ASAN_DIR)/libns.a: $(ASAN_LIBNS_OBJ)
 	@rm -f $@
-	$(Q)$(call SAY,AR,$@)$(CROSS_COMPILE)ar rcs $@ $^
+	$(Q)$(call SAY,AR,$@)$(AR) rcs $@ $^
 
 $(ASAN_DIR)/tests/unit/%: $(ASAN_DIR)/obj/tests/unit/%.o $(ASAN_DIR)/obj/tests/unit/testlib.o \
 		$(ASAN_DIR)/libns.a
@@ -136,7 +165,7 @@ unit-build: $(UNIT_BIN) $(ASAN_UNIT_BIN)
 HELPER_BIN := $(HELPER_SRC:tests/helpers/%.c=$(BUILD)/tests/helpers/%)
 $(BUILD)/tests/helpers/%: $(OBJ)/tests/helpers/%.o $(BUILD)/libns.a
 	@mkdir -p $(dir $@)
-	$(Q)$(call SAY,CC,$@)$(CC) -$(LINK) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
+	$(Q)$(call SAY,CC,$@)$(CC) $(LINK_FLAG) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
 helpers: $(HELPER_BIN)
 
 # --- fuzz targets (clang libFuzzer) ----------------------------------------------
@@ -147,7 +176,7 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_DIR)/%)
 
 $(FUZZ_DIR)/obj/%.o: %.c $(BUILD)/deps.ok
 	@mkdir -p $(dir $@)
-	$(Q)$(call SAY,CLANG,$@)$(FUZZ_CC) -std=gnu11 -D_GNU_SOURCE -I. $(CJSON_CFLAGS) $(PKG_CFLAGS) $(FUZZ_FLAGS) \
+	$(Q)$(call SAY,CLANG,$@)$(FUZZ_CC) -std=gnu11 -D_GNU_SOURCE -I. $(CJSON_SRC_CFLAGS) $(PKG_CFLAGS) $(FUZZ_FLAGS) \
 		-MMD -MP -c $< -o $@
 $(FUZZ_DIR)/obj/cjson/cJSON.o: $(BUILD)/deps.ok
 	@mkdir -p $(dir $@)
@@ -194,10 +223,67 @@ size: $(BIN)
 	@$(STRIP) -o $(BUILD)/northstar.stripped $(BIN)
 	@stat -c '%s bytes  build/northstar (stripped)' $(BUILD)/northstar.stripped
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/northstar
-	for a in $(APPLETS); do ln -sf northstar $(DESTDIR)$(PREFIX)/bin/$$a; done
+# --- install ----------------------------------------------------------------------
+# The binary stripped in bin/ (STRIP=/bin/true keeps it as built, as buildroot does
+# without BR2_STRIP_strip), the clients' links beside it, the daemon and ns-init in sbin/,
+# man pages, nstar's completions, a sample configuration (never over an existing one) and
+# the service files of INIT (systemd, sysv, both or none). The man pages and completions
+# come from contrib/ ('make contrib' regenerates them from the binary), so that a cross
+# build, whose binary cannot run here, installs them too.
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+BINDIR = $(PREFIX)/bin
+SBINDIR = $(PREFIX)/sbin
+MANDIR = $(PREFIX)/share/man
+INIT ?= systemd
+INSTALL_APPLETS ?= $(APPLETS)
+INITSCRIPT ?= S60northstard
+SERVICE_SUBST = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g'
+
+.PHONY: install install-bin install-data install-systemd install-sysv install-none contrib
+install: install-bin install-data $(addprefix install-,$(INIT))
+
+install-bin: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR)
+	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/northstar
+	$(STRIP) $(DESTDIR)$(BINDIR)/northstar
+	for a in $(filter nstar sextant,$(INSTALL_APPLETS)); do \
+		ln -sf northstar $(DESTDIR)$(BINDIR)/$$a; done
+	for a in $(filter northstard ns-init,$(INSTALL_APPLETS)); do \
+		ln -sf ../bin/northstar $(DESTDIR)$(SBINDIR)/$$a; done
+
+install-data:
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/northstar
+ifneq ($(filter nstar,$(INSTALL_APPLETS)),)
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+		$(DESTDIR)$(PREFIX)/share/zsh/site-functions $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+endif
+	for a in $(INSTALL_APPLETS); do for m in contrib/man/$$a.[18]; do \
+		install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/; done; done
+ifneq ($(filter nstar,$(INSTALL_APPLETS)),)
+	install -m 0644 contrib/completion/nstar.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/nstar
+	install -m 0644 contrib/completion/_nstar $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_nstar
+	install -m 0644 contrib/completion/nstar.fish \
+		$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/nstar.fish
+endif
+	[ -e $(DESTDIR)$(SYSCONFDIR)/northstar/northstar.yaml ] || \
+		install -m 0644 config/northstar.yaml $(DESTDIR)$(SYSCONFDIR)/northstar/northstar.yaml
+
+install-systemd:
+	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
+	$(SERVICE_SUBST) contrib/systemd/northstard.service \
+		>$(DESTDIR)$(PREFIX)/lib/systemd/system/northstard.service
+	chmod 0644 $(DESTDIR)$(PREFIX)/lib/systemd/system/northstard.service
+
+install-sysv:
+	install -d $(DESTDIR)$(SYSCONFDIR)/init.d
+	$(SERVICE_SUBST) contrib/init.d/northstard >$(DESTDIR)$(SYSCONFDIR)/init.d/$(INITSCRIPT)
+	chmod 0755 $(DESTDIR)$(SYSCONFDIR)/init.d/$(INITSCRIPT)
+
+install-none:
+
+contrib: all
+	sh tools/gen-contrib.sh $(BUILD)/bin contrib
 
 format:
 	clang-format -i $(LIBNS_SRC) $(wildcard libns/*.h) $(APPLET_SRC) $(wildcard applets/*.h \
@@ -218,12 +304,12 @@ EXAMPLE_LIB := $(BUILD)/examples/libexample.a
 $(EXAMPLE_LIB): $(patsubst %.c,$(OBJ)/%.o,$(sort $(wildcard examples/common/*.c)))
 	@mkdir -p $(dir $@)
 	@rm -f $@
-	$(Q)$(call SAY,AR,$@)$(CROSS_COMPILE)ar rcs $@ $^
+	$(Q)$(call SAY,AR,$@)$(AR) rcs $@ $^
 define example_rule
 $(BUILD)/examples/bin/$(1): $(patsubst %.c,$(OBJ)/%.o,$(sort $(wildcard examples/$(1)/*.c))) \
 		$(EXAMPLE_LIB) $(BUILD)/libns.a
 	@mkdir -p $$(dir $$@)
-	$$(Q)$$(call SAY,CC,$$@)$$(CC) -$$(LINK) $$(LDFLAGS) -o $$@ $$^ $$(DEP_LIBS)
+	$$(Q)$$(call SAY,CC,$$@)$$(CC) $$(LINK_FLAG) $$(LDFLAGS) -o $$@ $$^ $$(DEP_LIBS)
 endef
 $(foreach n,$(EXAMPLE_NAMES),$(eval $(call example_rule,$(n))))
 .PHONY: examples examples-build

@@ -8,12 +8,13 @@ set -u
 
 # Build: compiler and static libraries. Tests: the outside tools used as oracles,
 # the shells whose completion scripts nstar writes,
-# the VM harness, fuzzing, and the benchmarks' references.
+# the VM harness, fuzzing, the benchmarks' references, and the man page and Kconfig
+# tools of the packaging test (tests/integration/install.sh, buildroot.sh).
 PACKAGES="gcc make pkg-config dpkg-dev libc6-dev
 libseccomp-dev libcap-dev libmbedtls-dev libyaml-dev zlib1g-dev libsodium-dev
 clang squashfs-tools cryptsetup-bin unzip python3 python3-cryptography
 qemu-system-x86 cpio busybox-static kmod iproute2 util-linux crun hyperfine
-zsh fish elvish"
+zsh fish elvish help2man python3-kconfiglib"
 
 missing_packages() {
 	for p in $PACKAGES; do
