@@ -56,23 +56,27 @@ t_need_root() {
 	[ "$(id -u)" = 0 ]
 }
 
-# Loop devices bound to a backing file (autoclear detaches asynchronously, so poll).
+# Loop devices bound to a backing file (autoclear detaches asynchronously, so poll);
+# with DIR, only those whose backing file lies below it (another test may run beside).
 loop_count() {
 	n=0
 	for f in /sys/block/loop*/loop/backing_file; do
-		[ -f "$f" ] && n=$((n + 1))
+		[ -f "$f" ] || continue
+		case $(cat "$f" 2>/dev/null) in
+		"${1:-}"/*) n=$((n + 1)) ;;
+		esac
 	done
 	echo $n
 }
-wait_loop_count() { # WANT: polls up to 5 s; prints the final count
+wait_loop_count() { # WANT [DIR]: polls up to 5 s; prints the final count
 	i=0
 	while [ $i -lt 50 ]; do
-		c=$(loop_count)
+		c=$(loop_count "${2:-}")
 		[ "$c" -le "$1" ] && break
 		sleep 0.1
 		i=$((i + 1))
 	done
-	loop_count
+	loop_count "${2:-}"
 }
 
 t_done() {

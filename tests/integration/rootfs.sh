@@ -23,10 +23,10 @@ BUSYBOX=$(command -v busybox)
 # ip netns add leaves /run/netns mounted for later namespaces: not ours to count.
 count_mounts() { grep -cv ' /run/netns ' /proc/self/mountinfo; }
 mounts_before=$(count_mounts)
-loops_before=$(loop_count)
 prop_before=$(findmnt -n -o PROPAGATION /)
 NETNS=nsrootfs$$
 T=$(mktemp -d /tmp/ns-rootfs.XXXXXX)
+loops_before=$(loop_count "$T")
 cleanup() {
 	for m in "$T/hostdir/sub" "$T/run/app:0.0.1" "$T/run/res-0.0.1"; do
 		mountpoint -q "$m" 2>/dev/null && umount "$m"
@@ -300,5 +300,5 @@ trap - EXIT INT TERM
 t_eq "host mount propagation unchanged" "$(findmnt -n -o PROPAGATION /)" "$prop_before"
 t_eq "no mount left behind" "$(count_mounts)" "$mounts_before"
 t_eq "no mount under the test directory" "$(grep -c " $T" /proc/self/mountinfo)" 0
-t_eq "no loop device left behind" "$(wait_loop_count "$loops_before")" "$loops_before"
+t_eq "no loop device left behind" "$(wait_loop_count "$loops_before" "$T")" "$loops_before"
 t_done

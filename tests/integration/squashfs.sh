@@ -24,7 +24,7 @@ if ! t_need_root || ! command -v unsquashfs >/dev/null || ! grep -qw squashfs /p
 	exit 0
 fi
 
-loops_before=$(loop_count)
+loops_before=$(loop_count "$tmp")
 head -c $((24 << 20)) /dev/urandom >"$tmp/rand"
 $TREE make "$tmp/a" fwd "$tmp/rand"
 # the same tree on tmpfs, created in reverse order: another readdir order and inodes
@@ -200,6 +200,6 @@ $TREE manyids "$tmp/ids" 32768
 bad "more ids than squashfs holds" "distinct uids and gids: squashfs holds 65535" "$MK" "$tmp/ids" "$img_out"
 
 umount "$tmp/tmpfs" && mounts=""
-t_eq "no loop device left attached" "$(wait_loop_count "$loops_before")" "$loops_before"
+t_eq "no loop device left attached" "$(wait_loop_count "$loops_before" "$tmp")" "$loops_before"
 t_eq "nothing left mounted" "$(grep -c " $tmp" /proc/mounts)" 0
 t_done
