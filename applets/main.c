@@ -3,11 +3,14 @@
  * usage: northstar [--list | --help | --version]
  *        northstar APPLET [ARGS...]
  *        APPLET [ARGS...]          (through a link named after the applet)
+ *        init                      (as the initramfs' /init, or as PID 1: northstard
+ *                                  in PID-1 mode, applets/northstard/init.c)
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "applet.h"
 #include "libns/path.h"
@@ -74,6 +77,10 @@ static void list_applets(FILE *out)
 int main(int argc, char **argv)
 {
 	const char *self = argc > 0 ? ns_basename(argv[0]) : "northstar";
+	/* The initramfs' /init, or any name the kernel started as PID 1 (rdinit=): the
+	 * daemon in PID-1 mode. ns-init is PID 1 only in a container's pid namespace. */
+	if (!strcmp(self, "init") || (getpid() == 1 && strcmp(self, "ns-init") != 0))
+		return northstard_init_main(argc, argv);
 	const struct applet *a = find_applet(self);
 	if (a)
 		return a->main(argc, argv);

@@ -1,0 +1,15 @@
+/* PID-1 mode (the binary as the initramfs' /init): init.c runs as PID 1 and starts the
+ * daemon as its child; init_root.c gives it a root pivot_root accepts. */
+#ifndef NSD_INIT_H
+#define NSD_INIT_H
+
+#include "libns/err.h"
+
+/* The configuration PID-1 mode reads unless the kernel's command line names another
+ * with northstar.config=PATH. */
+#define NSD_INIT_CONFIG "/etc/northstar/northstar.yaml"
+
+/* When / is the initramfs' rootfs: moves its files into a tmpfs that becomes /. */
+int nsd_init_leave_rootfs(struct ns_err *err);
+
+#endif
