@@ -13,6 +13,7 @@
 #include <net/if.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -264,6 +265,14 @@ int northstard_init_main(int argc, char **argv)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
 	sigprocmask(SIG_BLOCK, &set, &old);
+	/* for boot-time figures: the wall clock's time when the kernel started */
+	struct timespec now, up;
+	clock_gettime(CLOCK_REALTIME, &now);
+	clock_gettime(CLOCK_BOOTTIME, &up);
+	int64_t ms =
+	    ((int64_t)now.tv_sec - up.tv_sec) * 1000 + (now.tv_nsec - up.tv_nsec) / 1000000;
+	say("the kernel started at %lld.%03lld (%lld.%03lld s ago)", (long long)(ms / 1000),
+	    (long long)(ms % 1000), (long long)up.tv_sec, (long long)(up.tv_nsec / 1000000));
 	say("starting northstard -c %s", config);
 	int status = 0;
 	bool ended = false;

@@ -119,7 +119,10 @@ static void clean_run_dir(struct nsd *d)
 /* pivot_root refuses the initramfs' rootfs (the bottom mount has no parent): when /
  * is rootfs (busybox as init, no switch_root), our private mount namespace gets a root
  * that is a mount of its own, a recursive bind of / moved onto / (as switch_root does),
- * and containers start. PID-1 mode has left rootfs before (init_root.c). */
+ * and containers start. A container's root then sits on rootfs' root directory, as it
+ * would on any system: ".." from there stays in the container's root, so a chroot climb
+ * does not reach the initramfs' files (docs/security.md, issue 15). PID-1 mode has left
+ * (and emptied) rootfs before (init_root.c). */
 static int own_root(struct nsd *d, bool private_ns, struct ns_err *err)
 {
 	ns_autofclose FILE *f = fopen("/proc/self/mountinfo", "re");
