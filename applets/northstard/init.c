@@ -246,10 +246,13 @@ int northstard_init_main(int argc, char **argv)
 	}
 	struct ns_err err = {0};
 	console_fds(); /* for the messages of the root switch, if /dev/console exists */
-	if (nsd_init_leave_rootfs(&err) < 0)
+	int moved = nsd_init_leave_rootfs(&err);
+	if (moved < 0)
 		say("%s: containers may not start", err.msg);
 	mount_api();
 	console_fds();
+	if (moved > 0)
+		say("moved the initramfs into a tmpfs: the new root");
 	loopback_up();
 	char config[1024];
 	config_path(config, sizeof(config));

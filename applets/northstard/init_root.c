@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
+#include <linux/magic.h>
 
 #include "libns/io.h"
 #include "libns/util.h"
@@ -110,8 +111,11 @@ static bool root_is_rootfs(void)
 {
 	ns_autofclose FILE *f = fopen("/proc/self/mountinfo", "re");
 	char line[1024];
-	if (!f) /* no /proc yet: the kernel started us on the initramfs */
-		return true;
+	if (!f) { /* no /proc yet: rootfs is a ramfs or tmpfs, a disk's root never */
+		struct statfs sf;
+		return statfs("/", &sf) == 0 &&
+		       (sf.f_type == RAMFS_MAGIC || sf.f_type == TMPFS_MAGIC);
+	}
 	while (fgets(line, sizeof(line), f)) {
 		char mp[256], type[64];
 		const char *sep = strstr(line, " - ");
@@ -144,5 +148,5 @@ int nsd_init_leave_rootfs(struct ns_err *err)
 	if (fchdir(dst) < 0 || mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0 ||
 	    chdir("/") < 0)
 		return ns_err_sys(err, errno, "switch to the new root");
-	return 0;
+	return 1;
 }

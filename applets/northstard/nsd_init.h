@@ -9,7 +9,8 @@
  * with northstar.config=PATH. */
 #define NSD_INIT_CONFIG "/etc/northstar/northstar.yaml"
 
-/* When / is the initramfs' rootfs: moves its files into a tmpfs that becomes /. */
+/* When / is the initramfs' rootfs: moves its files into a tmpfs that becomes /.
+ * Returns 1 when it did, 0 when / is not rootfs. */
 int nsd_init_leave_rootfs(struct ns_err *err);
 
 #endif

@@ -115,6 +115,7 @@ pid1_check() {
 		t=$(date -d "$line" +%s.%N 2>/dev/null)
 		[ -n "$t" ] && echo "# pid1: kernel start to the container's first line: $(echo "$t - $k" | bc) s"
 	fi
+	pid1_has "PID 1 moves the initramfs' files off rootfs" 'init: moved the initramfs into a tmpfs'
 	pid1_has "modules load from config (an already loaded one is fine)" 'Loaded module /lib/modules/dm-verity.ko'
 	pid1_has "the container's output reaches the console through dm-verity" 'pid1-app: hello from dm-verity'
 	# refused by the capability check, or first by the default seccomp profile (SIGSYS)
