@@ -91,7 +91,8 @@ struct ns_log_config {
 
 /* init: PID-1 mode (ours; docs/config.md). */
 struct ns_init_config {
-	bool reboot; /* after the shutdown: reboot instead of powering off */
+	bool reboot;   /* after the shutdown: reboot instead of powering off */
+	bool log_kmsg; /* log to /dev/kmsg at KERN_ERR (which `quiet` shows), not the console */
 };
 
 struct ns_config {

@@ -1,6 +1,6 @@
 /* The keys of the configuration that matter when northstard is PID 1 (ours; Northstar
  * has none): `modules`, the kernel modules loaded before the repositories open, and
- * `init`, how PID-1 mode halts. Kept apart from config.c: one
+ * `init`, how PID-1 mode halts and where it logs. Kept apart from config.c: one
  * concern, one file. */
 #include <errno.h>
 #include <stdlib.h>
@@ -65,6 +65,14 @@ int ns_config_parse_init(const struct ns_ydoc *doc, const struct ns_ynode *m,
 			else
 				return ierr(doc, v, err, "init.halt",
 					    "expected 'poweroff' or 'reboot'");
+		} else if (!strcmp(k->str, "log")) {
+			if (v->kind == NS_YSCALAR && !strcmp(v->str, "console"))
+				ic->log_kmsg = false;
+			else if (v->kind == NS_YSCALAR && !strcmp(v->str, "kmsg"))
+				ic->log_kmsg = true;
+			else
+				return ierr(doc, v, err, "init.log",
+					    "expected 'console' or 'kmsg'");
 		} else {
 			return ns_yerr(err, doc, k, EINVAL, "init: unknown key '%s'", k->str);
 		}

@@ -144,17 +144,28 @@ static void config_path(char *out, size_t size)
 			snprintf(out, size, "%s", w + 17);
 }
 
-/* The halt the configuration asks for; power off when it cannot be read (the daemon
+/* config `init`; defaults (power off, the console) when it cannot be read (the daemon
  * reports why). */
-static bool wants_reboot(const char *path)
+static struct ns_init_config init_config(const char *path)
 {
 	struct ns_config c;
 	struct ns_err err = {0};
+	struct ns_init_config ic = {0};
 	if (ns_config_load(path, &c, &err) < 0)
-		return false;
-	bool r = c.init.reboot;
+		return ic;
+	ic = c.init;
 	ns_config_free(&c);
-	return r;
+	return ic;
+}
+
+/* With init.log: kmsg, the kernel must not rate-limit the daemon's writes (its default,
+ * printk.devkmsg=ratelimit, drops all but a few lines a second). */
+static void kmsg_unlimited(void)
+{
+	ns_autoclose int fd = open("/proc/sys/kernel/printk_devkmsg", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, "on\n", 3) != 3)
+		say("printk_devkmsg: %s: daemon lines to /dev/kmsg may be rate-limited",
+		    strerror(errno));
 }
 
 static pid_t start_daemon(const char *config, const sigset_t *old)
@@ -163,6 +174,7 @@ static pid_t start_daemon(const char *config, const sigset_t *old)
 	if (pid == 0) {
 		sigprocmask(SIG_SETMASK, old, NULL);
 		setsid();
+		setenv(NSD_INIT_ENV, "1", 1);
 		char *argv[] = {"northstard", "-c", (char *)config, NULL};
 		_exit(northstard_main(3, argv));
 	}
@@ -276,6 +288,9 @@ int northstard_init_main(int argc, char **argv)
 	    ((int64_t)now.tv_sec - up.tv_sec) * 1000 + (now.tv_nsec - up.tv_nsec) / 1000000;
 	say("the kernel started at %lld.%03lld (%lld.%03lld s ago)", (long long)(ms / 1000),
 	    (long long)(ms % 1000), (long long)up.tv_sec, (long long)(up.tv_nsec / 1000000));
+	struct ns_init_config ic = init_config(config);
+	if (ic.log_kmsg)
+		kmsg_unlimited();
 	say("starting northstard -c %s", config);
 	int status = 0;
 	bool ended = false;
@@ -291,7 +306,7 @@ int northstard_init_main(int argc, char **argv)
 		say("northstard ended (%s %d)", WIFEXITED(status) ? "exit status" : "signal",
 		    WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
 	}
-	bool reboot_ = wants_reboot(config);
+	bool reboot_ = init_config(config).reboot;
 	end_all();
 	sync();
 	umount_api();

@@ -32,6 +32,7 @@
 #include "libns/path.h"
 #include "libns/util.h"
 #include "nsd.h"
+#include "nsd_init.h"
 
 #define NSD_MALLOC_THRESHOLD (64 * 1024)
 /* At exit, how long the log sink may take to accept what is still queued (each of
@@ -275,6 +276,11 @@ int northstard_main(int argc, char **argv)
 		    : o.verbose	  ? NS_LOG_DEBUG
 				  : NS_LOG_INFO);
 	d->config_path = o.config;
+	/* started by PID-1 mode (init.c), which asks for kmsg with config init.log */
+	int kr = getenv(NSD_INIT_ENV) && d->cfg.init.log_kmsg ? ns_log_use_kmsg(&d->log, true) : 0;
+	if (kr < 0)
+		ns_warn(&d->log, NSD_TAG, "init.log: kmsg: cannot open /dev/kmsg: %s",
+			strerror(-kr));
 	if (nsd_sinks_init(d, &err) < 0) {
 		ns_error(&d->log, NSD_TAG, "%s", err.msg);
 		ns_log_close(&d->log);

@@ -9,6 +9,10 @@
  * with northstar.config=PATH. */
 #define NSD_INIT_CONFIG "/etc/northstar/northstar.yaml"
 
+/* Set in the environment of the daemon PID-1 mode starts (the daemon's own; the
+ * containers get an empty environment): config `init` applies. */
+#define NSD_INIT_ENV "NORTHSTARD_PID1"
+
 /* When / is the initramfs' rootfs: moves its files into a tmpfs that becomes /.
  * Returns 1 when it did, 0 when / is not rootfs. */
 int nsd_init_leave_rootfs(struct ns_err *err);

@@ -19,7 +19,7 @@ static int test_defaults(void)
 	struct ns_config c;
 	CHECK_OK(parse(BASE, &c, &err), &err);
 	CHECK_INT(c.nmodules, 0);
-	CHECK(!c.init.reboot);
+	CHECK(!c.init.reboot && !c.init.log_kmsg);
 	ns_config_free(&c);
 	return 0;
 }
@@ -29,18 +29,19 @@ static int test_accepted(void)
 	struct ns_err err;
 	struct ns_config c;
 	CHECK_OK(parse(BASE "modules:\n  - /lib/modules/loop.ko\n  - /m/dm-verity.ko\n"
-			    "  - /lib/modules/loop.ko\ninit:\n  halt: reboot\n",
+			    "  - /lib/modules/loop.ko\ninit:\n  halt: reboot\n  log: kmsg\n",
 		       &c, &err),
 		 &err);
 	CHECK_INT(c.nmodules, 3);
 	CHECK_STR(c.modules[0], "/lib/modules/loop.ko");
 	CHECK_STR(c.modules[1], "/m/dm-verity.ko");
 	CHECK_STR(c.modules[2], "/lib/modules/loop.ko"); /* in order, repeats kept */
-	CHECK(c.init.reboot);
+	CHECK(c.init.reboot && c.init.log_kmsg);
 	ns_config_free(&c);
-	CHECK_OK(parse(BASE "modules: []\ninit:\n  halt: poweroff\n", &c, &err), &err);
+	CHECK_OK(parse(BASE "modules: []\ninit:\n  halt: poweroff\n  log: console\n", &c, &err),
+		 &err);
 	CHECK_INT(c.nmodules, 0);
-	CHECK(!c.init.reboot);
+	CHECK(!c.init.reboot && !c.init.log_kmsg);
 	ns_config_free(&c);
 	return 0;
 }
@@ -60,7 +61,8 @@ static const struct {
     {BASE "init:\n  halt: sleep\n", "t.yaml:6:9: init.halt: expected 'poweroff' or 'reboot'"},
     {BASE "init:\n  halt: [reboot]\n", "init.halt: expected 'poweroff' or 'reboot'"},
     {BASE "init:\n  halt: reboot\n  halt: poweroff\n", "t.yaml:7:3: init: duplicate key 'halt'"},
-    {BASE "init:\n  log: console\n", "t.yaml:6:3: init: unknown key 'log'"},
+    {BASE "init:\n  log: syslog\n", "t.yaml:6:8: init.log: expected 'console' or 'kmsg'"},
+    {BASE "init:\n  console: kmsg\n", "t.yaml:6:3: init: unknown key 'console'"},
 };
 
 static int test_rejections(void)

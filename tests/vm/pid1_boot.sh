@@ -8,11 +8,11 @@
 #            exits 7, which as a failed critical container shuts the runtime down and
 #            powers the VM off
 # The container images hold busybox and tests/helpers/climb; the initramfs does not.
-#   pid1_initramfs BUILD ROOT OUT   stages and packs it
+#   pid1_initramfs BUILD ROOT OUT [LOG]  stages and packs it (LOG: config init.log)
 #   pid1_check DIR                  TAP lines (ok/notok of run.sh) from DIR/console.log
 
 pid1_initramfs() {
-	build=$1 root=$2 out=$3
+	build=$1 root=$2 out=$3 p1_log=${4:-console}
 	rm -rf "$root"
 	mkdir -p "$root/etc/northstar" "$root/lib/modules" "$root/repo"
 	cp "$build/northstar" "$root/init"
@@ -89,6 +89,7 @@ modules:
 $list$first
 init:
   halt: poweroff
+  log: $p1_log
 repositories:
   signed:
     type:
@@ -141,4 +142,20 @@ pid1_check() {
 	else
 		ok "pid1: no kernel panic"
 	fi
+}
+
+# The same boot with init.log: kmsg, under `quiet`: the lines go to /dev/kmsg at KERN_ERR
+# and reach the console without rate limiting.
+pid1_check_kmsg() {
+	PID1_LOG=$1/console.txt
+	tr -d '\r' <"$1/console.log" >"$PID1_LOG"
+	pid1_has "kmsg: the daemon's lines reach the console under quiet" 'northstard: Runtime up and running'
+	pid1_has "kmsg: the container's lines reach the console under quiet" 'app:0.0.1: pid1-app: hello from dm-verity'
+	pid1_has "kmsg: every line of the container, none rate-limited away" 'app:0.0.1: pid1-app: done'
+	if grep -q 'callbacks suppressed' "$PID1_LOG"; then
+		notok "pid1: kmsg: no line suppressed" "$(grep 'callbacks suppressed' "$PID1_LOG")"
+	else
+		ok "pid1: kmsg: no line suppressed"
+	fi
+	pid1_has "kmsg: PID 1 powers off" 'reboot: Power down'
 }

@@ -47,6 +47,14 @@ pid1_boot() {
 	VM_APPEND="" vm_boot "$P" "$P/initrd.cpio" 120
 	echo "# pid1: $(($(date +%s) - t0)) s in qemu (TCG); logs in $P"
 	pid1_check "$P"
+	K=$W/pid1-kmsg
+	mkdir -p "$K"
+	if ! pid1_initramfs "$BUILD" "$K/root" "$K/initrd.cpio" kmsg 2>"$K/initramfs.err"; then
+		notok "pid1 kmsg: build the initramfs" "$(cat "$K/initramfs.err")"
+		return
+	fi
+	VM_APPEND="" vm_boot "$K" "$K/initrd.cpio" 120
+	pid1_check_kmsg "$K"
 }
 if [ "${NS_VM_ONLY:-}" = pid1 ]; then
 	pid1_boot
