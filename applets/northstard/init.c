@@ -73,9 +73,8 @@ static bool is_mount_point(const char *dir)
 	return stat(dir, &a) == 0 && stat(parent, &b) == 0 && a.st_dev != b.st_dev;
 }
 
-static bool mounted[ARRAY_SIZE(api_mounts)];
-
-static void mount_api(void)
+/* mounted[i]: whether we mounted api_mounts[i] (and so unmount it at the end) */
+static void mount_api(bool *mounted)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(api_mounts); i++) {
 		const struct api_mount *m = &api_mounts[i];
@@ -92,7 +91,7 @@ static void mount_api(void)
 	}
 }
 
-static void umount_api(void)
+static void umount_api(const bool *mounted)
 {
 	for (size_t i = ARRAY_SIZE(api_mounts); i-- > 0;)
 		if (mounted[i] && umount2(api_mounts[i].dir, MNT_DETACH) < 0)
@@ -261,7 +260,8 @@ int northstard_init_main(int argc, char **argv)
 	int moved = nsd_init_leave_rootfs(&err);
 	if (moved < 0)
 		say("%s: containers may not start", err.msg);
-	mount_api();
+	bool mounted[ARRAY_SIZE(api_mounts)] = {0};
+	mount_api(mounted);
 	console_fds();
 	if (moved > 0)
 		say("moved the initramfs into a tmpfs: the new root");
@@ -309,7 +309,7 @@ int northstard_init_main(int argc, char **argv)
 	bool reboot_ = init_config(config).reboot;
 	end_all();
 	sync();
-	umount_api();
+	umount_api(mounted);
 	sync();
 	say("%s", reboot_ ? "rebooting" : "powering off");
 	reboot(reboot_ ? RB_AUTOBOOT : RB_POWER_OFF);

@@ -60,12 +60,12 @@ if ! command -v unshare >/dev/null || ! command -v nsenter >/dev/null; then
 	exit 0
 fi
 
-# pid1_start LOG [CONFIG]: the binary as `init` and PID 1 of new pid and mount
+# pid1_start LOG [CONFIG]: the binary as `init` ($P1_BIN, when set) and PID 1 of new pid and mount
 # namespaces; sets UPID (unshare) and IPID (our PID 1, as the host sees it).
 pid1_start() {
 	: >"$1"
-	unshare -pfm --mount-proc --propagation private "$T/init" -c "${2:-$T/northstar.yaml}" \
-		>"$1" 2>&1 &
+	unshare -pfm --mount-proc --propagation private "${P1_BIN:-$T/init}" \
+		-c "${2:-$T/northstar.yaml}" >"$1" 2>&1 &
 	UPID=$!
 	IPID=
 	i=0
@@ -139,4 +139,16 @@ pid1_end
 has "a daemon that cannot start is reported" "$L" "init: northstard ended (exit status 1)"
 has "and PID 1 powers off" "$L" "init: powering off"
 t_eq "PID 1 ends by the power-off, not by returning" "$rc" 130
+
+# which names PID 1 dispatches to PID-1 mode: northstard (rdinit=/sbin/northstard) does,
+# the client and the NPK tool keep their meaning (a container engine's first process)
+ln -s "$NS_BIN" "$T/northstard"
+L=$T/init5.log
+P1_BIN=$T/northstard pid1_start "$L" "$T/none.yaml"
+pid1_end
+has "northstard started as PID 1 is PID-1 mode" "$L" "init: powering off"
+t_expect "nstar as PID 1 is the client" 0 "nstar (northstar)" \
+	unshare -pf --mount-proc "$NS_BIN" nstar --version
+t_expect "sextant as PID 1 is the NPK tool" 0 "sextant (northstar)" \
+	unshare -pf --mount-proc "$NS_BIN" sextant --version
 t_done
