@@ -18,6 +18,8 @@ struct applet {
 };
 
 int northstard_main(int argc, char **argv);
+/* northstard's PID-1 mode: the binary as /init (applets/northstard/init.c). */
+int northstard_init_main(int argc, char **argv);
 int ns_init_main(int argc, char **argv);
 int nstar_main(int argc, char **argv);
 int sextant_main(int argc, char **argv);

@@ -3,11 +3,15 @@
  * usage: northstar [--list | --help | --version]
  *        northstar APPLET [ARGS...]
  *        APPLET [ARGS...]          (through a link named after the applet)
+ *        init [-c FILE]            (the initramfs' /init; also northstard, northstar
+ *                                  alone or any other name started as PID 1):
+ *                                  northstard in PID-1 mode, applets/northstard/init.c
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "applet.h"
 #include "libns/path.h"
@@ -75,6 +79,13 @@ int main(int argc, char **argv)
 {
 	const char *self = argc > 0 ? ns_basename(argv[0]) : "northstar";
 	const struct applet *a = find_applet(self);
+	/* The initramfs' /init, or the daemon the kernel started as PID 1 (rdinit=): the
+	 * daemon in PID-1 mode. The other applets keep their meaning as PID 1 (ns-init in
+	 * a container, a client as a container engine's first process). */
+	bool pid1 = getpid() == 1 && ((a && a->main == northstard_main) ||
+				      (!a && (strcmp(self, "northstar") != 0 || argc < 2)));
+	if (!strcmp(self, "init") || pid1)
+		return northstard_init_main(argc, argv);
 	if (a)
 		return a->main(argc, argv);
 

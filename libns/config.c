@@ -543,6 +543,10 @@ static int parse_top_field(struct cfgp *p, const struct ns_ynode *key, const str
 		return ns_config_parse_persist(p->doc, v, &c->persist, p->err);
 	if (!strcmp(k, "log"))
 		return parse_log(p, v, &c->log);
+	if (!strcmp(k, "modules"))
+		return ns_config_parse_modules(p->doc, v, c, p->err);
+	if (!strcmp(k, "init"))
+		return ns_config_parse_init(p->doc, v, &c->init, p->err);
 	return unknown(p, key, "the configuration");
 }
 
@@ -604,6 +608,9 @@ void ns_config_free(struct ns_config *c)
 	free(c->debug_commands);
 	free(c->persist.containers);
 	c->persist.containers = NULL;
+	free(c->modules);
+	c->modules = NULL;
+	c->nmodules = 0;
 	ns_ydoc_free(&c->doc);
 	c->repos = NULL;
 	c->debug_commands = NULL;

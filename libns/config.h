@@ -89,6 +89,12 @@ struct ns_log_config {
 	uint64_t output_burst; /* bytes a container may print at once beyond the rate */
 };
 
+/* init: PID-1 mode (ours; docs/config.md). */
+struct ns_init_config {
+	bool reboot;   /* after the shutdown: reboot instead of powering off */
+	bool log_kmsg; /* log to /dev/kmsg at KERN_ERR (which `quiet` shows), not the console */
+};
+
 struct ns_config {
 	const char *run_dir, *data_dir, *socket_dir, *cgroup;
 	uint64_t event_buffer_size, notification_buffer_size;
@@ -102,6 +108,9 @@ struct ns_config {
 	size_t ndebug_commands;
 	struct ns_persist_config persist;
 	struct ns_log_config log;
+	const char **modules; /* .ko files finit_module loads at start, in order */
+	size_t nmodules;
+	struct ns_init_config init;
 	struct ns_ydoc doc;
 };
 
@@ -121,6 +130,11 @@ int ns_config_check(const struct ns_config *c, struct ns_err *err);
 /* config_persist.c: the `persist` mapping m. */
 int ns_config_parse_persist(const struct ns_ydoc *doc, const struct ns_ynode *m,
 			    struct ns_persist_config *pc, struct ns_err *err);
+/* config_init.c: the `modules` list and the `init` mapping. */
+int ns_config_parse_modules(const struct ns_ydoc *doc, const struct ns_ynode *v,
+			    struct ns_config *c, struct ns_err *err);
+int ns_config_parse_init(const struct ns_ydoc *doc, const struct ns_ynode *m,
+			 struct ns_init_config *ic, struct ns_err *err);
 /* The limits of container name's persist directory (0: none). */
 void ns_persist_config_limits(const struct ns_persist_config *pc, const char *name, uint64_t *size,
 			      uint64_t *inodes);

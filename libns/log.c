@@ -59,6 +59,18 @@ void ns_log_use_syslog(struct ns_log *lg)
 	lg->fd = -1;
 }
 
+int ns_log_use_kmsg(struct ns_log *lg, bool loud)
+{
+	int fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	ns_log_close(lg);
+	lg->sink = NS_LOG_KMSG;
+	lg->fd = fd;
+	lg->kmsg_loud = loud;
+	return 0;
+}
+
 void ns_log_close(struct ns_log *lg)
 {
 	if (lg->q) {
@@ -111,8 +123,11 @@ static size_t format_line(struct ns_log *lg, enum ns_log_level lvl, struct recor
 	char ts[40] = "";
 	int n;
 	if (lg->sink == NS_LOG_KMSG) {
-		n = snprintf(r->line, sizeof(r->line), "<%d>%s: %s%s%s\n", syslog_prio(lvl),
-			     lg->ident, r->tag, tag ? ": " : "", r->msg);
+		int prio = syslog_prio(lvl);
+		if (lg->kmsg_loud && prio > LOG_ERR)
+			prio = LOG_ERR;
+		n = snprintf(r->line, sizeof(r->line), "<%d>%s: %s%s%s\n", prio, lg->ident, r->tag,
+			     tag ? ": " : "", r->msg);
 	} else {
 		if (lg->timestamps) {
 			struct timespec now;

@@ -38,11 +38,15 @@ struct ns_log {
 	void *hook_ctx;
 	struct ns_outq *q; /* NULL: each record is written at once (and may wait) */
 	uint64_t lost;	   /* our own records refused by a full queue, not yet reported */
+	bool kmsg_loud;	   /* kmsg: every record at KERN_ERR at most, which `quiet` shows */
 };
 
 /* Chooses the sink: /dev/kmsg when running as PID 1 or when fd 2 is closed. */
 void ns_log_init(struct ns_log *lg, const char *ident, enum ns_log_level level);
 void ns_log_use_syslog(struct ns_log *lg);
+/* Logs to /dev/kmsg; loud: at KERN_ERR or above, so a console with `quiet` shows every
+ * record. Fails (a negative errno) when /dev/kmsg cannot be opened. */
+int ns_log_use_kmsg(struct ns_log *lg, bool loud);
 void ns_log_close(struct ns_log *lg);
 
 void ns_logf(struct ns_log *lg, enum ns_log_level lvl, const char *tag, const char *fmt, ...)

@@ -9,10 +9,11 @@
  *                       must then be cleaned by hand after a crash)
  *   -v, --verbose       more log output (twice: trace)
  *
- * Start-up: configuration, directories, a private mount namespace, a sealed copy of our
- * binary for ns-init, repositories, mount_on_start, autostart, then the console. The
- * loop runs until SIGTERM, SIGINT, SIGHUP, a shutdown request or a failed critical
- * container; then the orderly shutdown. docs/runtime.md describes it all.
+ * Start-up: configuration, directories, a private mount namespace (with a root of its
+ * own when / is the initramfs' rootfs), a sealed copy of our binary for ns-init, the
+ * kernel modules of config `modules`, repositories, mount_on_start, autostart, then the console.
+ * The loop runs until SIGTERM, SIGINT, SIGHUP, a shutdown request or a failed critical container;
+ * then the orderly shutdown. docs/runtime.md describes it all.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -31,6 +32,7 @@
 #include "libns/path.h"
 #include "libns/util.h"
 #include "nsd.h"
+#include "nsd_init.h"
 
 #define NSD_MALLOC_THRESHOLD (64 * 1024)
 /* At exit, how long the log sink may take to accept what is still queued (each of
@@ -115,24 +117,42 @@ static void clean_run_dir(struct nsd *d)
 	}
 }
 
-/* pivot_root refuses the initramfs' rootfs: every start would fail with a bare EINVAL.
- * Say why once, at start-up. */
-static void check_root(struct nsd *d)
+/* pivot_root refuses the initramfs' rootfs (the bottom mount has no parent): when /
+ * is rootfs (busybox as init, no switch_root), our private mount namespace gets a root
+ * that is a mount of its own, a recursive bind of / moved onto / (as switch_root does),
+ * and containers start. A container's root then sits on rootfs' root directory, as it
+ * would on any system: ".." from there stays in the container's root, so a chroot climb
+ * does not reach the initramfs' files (docs/security.md, issue 15). PID-1 mode has left
+ * (and emptied) rootfs before (init_root.c). */
+static int own_root(struct nsd *d, bool private_ns, struct ns_err *err)
 {
 	ns_autofclose FILE *f = fopen("/proc/self/mountinfo", "re");
 	char line[1024];
+	bool rootfs = false;
 	while (f && fgets(line, sizeof(line), f)) {
 		char mp[256], type[64];
 		const char *sep = strstr(line, " - ");
-		if (!sep || sscanf(line, "%*s %*s %*s %*s %255s", mp) != 1 ||
-		    sscanf(sep + 3, "%63s", type) != 1)
-			continue;
-		if (!strcmp(mp, "/") && !strcmp(type, "rootfs"))
-			ns_warn(&d->log, NSD_TAG,
-				"the root file system is the initramfs (rootfs), which pivot_root "
-				"refuses: containers will not start; switch_root to another root "
-				"(a tmpfs will do) before starting northstard");
+		if (sep && sscanf(line, "%*s %*s %*s %*s %255s", mp) == 1 &&
+		    sscanf(sep + 3, "%63s", type) == 1 && !strcmp(mp, "/"))
+			rootfs = !strcmp(type, "rootfs");
 	}
+	if (!rootfs)
+		return 0;
+	if (!private_ns) {
+		ns_warn(&d->log, NSD_TAG,
+			"the root file system is the initramfs (rootfs), which pivot_root "
+			"refuses: without a mount namespace of our own (-d) containers will "
+			"not start");
+		return 0;
+	}
+	const char *dir = d->cfg.run_dir;
+	if (mount("/", dir, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return ns_err_sys(err, errno, "bind / onto %s (the root is rootfs)", dir);
+	if (chdir(dir) < 0 || mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0 ||
+	    chdir("/") < 0)
+		return ns_err_sys(err, errno, "switch to a bind of / (the root is rootfs)");
+	ns_info(&d->log, NSD_TAG, "Root is rootfs: running from a bind mount of it");
+	return 0;
 }
 
 static int make_dirs(const struct nsd *d, struct ns_err *err)
@@ -166,8 +186,9 @@ static int startup(struct nsd *d, const struct opts *o, struct ns_err *err)
 		return ns_err_ret(err);
 	if (!o->no_mount_ns && private_mount_ns(err) < 0)
 		return ns_err_ret(err);
+	if (own_root(d, !o->no_mount_ns, err) < 0)
+		return ns_err_ret(err);
 	clean_run_dir(d);
-	check_root(d);
 	if (ns_self_exe_open(&d->exe, warn, sizeof(warn), err) < 0)
 		return ns_err_ret(err);
 	if (warn[0])
@@ -181,9 +202,10 @@ static int startup(struct nsd *d, const struct opts *o, struct ns_err *err)
 	d->selinux = access("/sys/fs/selinux/enforce", F_OK) == 0;
 	ns_blk_ctx_init(&d->blk);
 	nsd_cgroups_init(d); /* before any container starts; failure is logged, not fatal */
-	if (nsd_loop_init(d, err) < 0 || nsd_persist_init(d, err) < 0 ||
-	    nsd_repos_open(d, err) < 0 || nsd_mount_on_start(d, err) < 0 ||
-	    nsd_autostart(d, err) < 0 || nsd_console_listen(d, err) < 0)
+	if (nsd_load_modules(d, err) < 0 || nsd_loop_init(d, err) < 0 ||
+	    nsd_persist_init(d, err) < 0 || nsd_repos_open(d, err) < 0 ||
+	    nsd_mount_on_start(d, err) < 0 || nsd_autostart(d, err) < 0 ||
+	    nsd_console_listen(d, err) < 0)
 		return ns_err_ret(err);
 	return 0;
 }
@@ -254,6 +276,11 @@ int northstard_main(int argc, char **argv)
 		    : o.verbose	  ? NS_LOG_DEBUG
 				  : NS_LOG_INFO);
 	d->config_path = o.config;
+	/* started by PID-1 mode (init.c), which asks for kmsg with config init.log */
+	int kr = getenv(NSD_INIT_ENV) && d->cfg.init.log_kmsg ? ns_log_use_kmsg(&d->log, true) : 0;
+	if (kr < 0)
+		ns_warn(&d->log, NSD_TAG, "init.log: kmsg: cannot open /dev/kmsg: %s",
+			strerror(-kr));
 	if (nsd_sinks_init(d, &err) < 0) {
 		ns_error(&d->log, NSD_TAG, "%s", err.msg);
 		ns_log_close(&d->log);

@@ -326,6 +326,8 @@ int nsd_mount(struct nsd *d, struct nsd_container *c, struct ns_err *err);
 int nsd_umount(struct nsd *d, struct nsd_container *c, struct ns_err *err);
 /* Mounts every container of mount_on_start repositories (a failure is fatal). */
 int nsd_mount_on_start(struct nsd *d, struct ns_err *err);
+/* modules.c: config `modules`, loaded in order (an already loaded one is fine). */
+int nsd_load_modules(struct nsd *d, struct ns_err *err);
 void nsd_umount_all(struct nsd *d);
 
 /* --- lifecycle.c --- */

@@ -12,6 +12,7 @@ BUILD=$(cd "${1:-build}" && pwd)
 VM_TOP=$(cd "$(dirname "$0")/../.." && pwd)
 TIMEOUT=${NS_VM_TIMEOUT:-300}
 . "$VM_TOP/tests/vm/lib.sh"
+. "$VM_TOP/tests/vm/pid1_boot.sh"
 
 n=0
 ok() { n=$((n + 1)); echo "ok $n - $*"; }
@@ -31,6 +32,32 @@ W=$BUILD/vm
 mkdir -p "$W"
 if ! vm_kernel "$BUILD/vm-cache" 2>"$W/kernel.err"; then
 	notok "fetch and unpack Debian's kernel" "$(cat "$W/kernel.err")"
+	finish
+fi
+# The second boot: the binary alone as /init (tests/vm/pid1_boot.sh). NS_VM_ONLY=pid1
+# runs it alone.
+pid1_boot() {
+	P=$W/pid1
+	mkdir -p "$P"
+	if ! pid1_initramfs "$BUILD" "$P/root" "$P/initrd.cpio" 2>"$P/initramfs.err"; then
+		notok "pid1: build the initramfs" "$(cat "$P/initramfs.err")"
+		return
+	fi
+	t0=$(date +%s)
+	VM_APPEND="" vm_boot "$P" "$P/initrd.cpio" 120
+	echo "# pid1: $(($(date +%s) - t0)) s in qemu (TCG); logs in $P"
+	pid1_check "$P"
+	K=$W/pid1-kmsg
+	mkdir -p "$K"
+	if ! pid1_initramfs "$BUILD" "$K/root" "$K/initrd.cpio" kmsg 2>"$K/initramfs.err"; then
+		notok "pid1 kmsg: build the initramfs" "$(cat "$K/initramfs.err")"
+		return
+	fi
+	VM_APPEND="" vm_boot "$K" "$K/initrd.cpio" 120
+	pid1_check_kmsg "$K"
+}
+if [ "${NS_VM_ONLY:-}" = pid1 ]; then
+	pid1_boot
 	finish
 fi
 scripts=$(ls "$VM_TOP"/tests/vm/*.test.sh 2>/dev/null)
@@ -69,4 +96,5 @@ else
 	notok "the VM ran every script and powered off" \
 		"qemu status $rc after $secs s (limit $TIMEOUT s); console: $(tail -n 30 "$W/console.log")"
 fi
+pid1_boot
 finish
