@@ -133,14 +133,9 @@ static int wipe_entry(struct wipe *w, int fd, const struct dirent *e, unsigned d
  * during a pass are not missed. */
 static int wipe_dir(struct wipe *w, int fd, unsigned depth, struct ns_err *err)
 {
-	int dup = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-	if (dup < 0)
-		return ns_err_sys(err, errno, "persist: dup");
-	ns_autoclosedir DIR *d = fdopendir(dup);
-	if (!d) {
-		close(dup);
+	ns_autoclosedir DIR *d = ns_opendir_dup(fd);
+	if (!d)
 		return ns_err_sys(err, errno, "persist: read directory in '%s'", w->top);
-	}
 	for (;;) {
 		size_t seen = 0;
 		rewinddir(d);

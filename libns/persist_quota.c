@@ -131,14 +131,9 @@ static int set_projid(int fd, uint32_t id, bool inherit)
 /* The ids of ours that entries of data_dir other than skip carry, as a bitmap. */
 static int used_ids(int dfd, const char *skip, uint8_t *bits, struct ns_err *err)
 {
-	int dup = fcntl(dfd, F_DUPFD_CLOEXEC, 3);
-	if (dup < 0)
-		return ns_err_sys(err, errno, "persist: dup");
-	ns_autoclosedir DIR *d = fdopendir(dup);
-	if (!d) {
-		close(dup);
+	ns_autoclosedir DIR *d = ns_opendir_dup(dfd);
+	if (!d)
 		return ns_err_sys(err, errno, "persist: read data directory");
-	}
 	errno = 0;
 	for (struct dirent *e; (e = readdir(d)); errno = 0) {
 		if (e->d_name[0] == '.' && (!e->d_name[1] || !strcmp(e->d_name, "..")))
@@ -183,14 +178,9 @@ static int tag_dir(const struct tag *t, int fd, unsigned depth, struct ns_err *e
 				  "persist: '%s' is deeper than %u levels: cannot put it under its "
 				  "quota",
 				  t->top, TAG_MAX_DEPTH);
-	int dup = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-	if (dup < 0)
-		return ns_err_sys(err, errno, "persist: dup");
-	ns_autoclosedir DIR *d = fdopendir(dup);
-	if (!d) {
-		close(dup);
+	ns_autoclosedir DIR *d = ns_opendir_dup(fd);
+	if (!d)
 		return ns_err_sys(err, errno, "persist: read directory in '%s'", t->top);
-	}
 	errno = 0;
 	for (struct dirent *e; (e = readdir(d)); errno = 0) {
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))

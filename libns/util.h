@@ -3,6 +3,8 @@
 #define NS_UTIL_H
 
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -40,6 +42,20 @@ static inline void ns_closedirp(DIR **d)
 #define ns_autofree	__attribute__((cleanup(ns_freep)))
 #define ns_autofclose	__attribute__((cleanup(ns_fclosep)))
 #define ns_autoclosedir __attribute__((cleanup(ns_closedirp)))
+
+/* A directory stream on a copy of fd (fd stays the caller's), or NULL with errno set.
+ * The copy shares fd's offset: a second stream on the same fd starts where one ended. */
+static inline DIR *ns_opendir_dup(int fd)
+{
+	int dup = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	DIR *d = dup >= 0 ? fdopendir(dup) : NULL;
+	if (!d && dup >= 0) {
+		int e = errno;
+		close(dup);
+		errno = e;
+	}
+	return d;
+}
 
 /* Hands an fd on: the scoped variable no longer closes it. */
 static inline int ns_steal_fd(int *fd)
