@@ -15,7 +15,29 @@
 # Cross or buildroot builds: set CROSS_COMPILE or CC, PKG_CONFIG, CFLAGS, LDFLAGS; a
 # plain make never calls apt-get and names any dependency it cannot find.
 
-BUILD ?= build
+# Target: ARCH (Debian's name: arm64, armhf; empty or the host's own for a native
+# build) and LIBC (glibc, or musl). Each pair builds in its own tree: build,
+# build-ARCH, build-musl, build-ARCH-musl.
+HOST_ARCH := $(shell dpkg --print-architecture 2>/dev/null)
+ARCH ?=
+LIBC ?= glibc
+ifeq ($(ARCH),$(HOST_ARCH))
+override ARCH :=
+endif
+BUILD_TAG := $(subst $(eval) ,-,$(strip $(ARCH) $(filter musl,$(LIBC))))
+BUILD ?= build$(if $(BUILD_TAG),-$(BUILD_TAG))
+HOST_BUILD ?= build
+ifneq ($(ARCH),)
+TRIPLET := $(shell sh tools/cross-deps.sh triplet $(ARCH) 2>/dev/null)
+ifeq ($(TRIPLET),)
+$(error ARCH=$(ARCH): cross builds know arm64 and armhf)
+endif
+ifeq ($(LIBC),glibc)
+CROSS_COMPILE ?= $(TRIPLET)-
+# The target's .pc files from multiarch, none of the host's.
+PKG_CONFIG ?= env PKG_CONFIG_LIBDIR=/usr/lib/$(TRIPLET)/pkgconfig:/usr/share/pkgconfig pkg-config
+endif
+endif
 V ?= 0
 ifeq ($(V),0)
 Q := @
@@ -36,23 +58,37 @@ FUZZ_CC ?= clang
 
 APPLETS := northstard nstar sextant ns-init
 
-# Link mode: static-pie keeps ASLR; "static" for toolchains without rcrt1.o.
-LINK ?= static-pie
+# Link mode: static-pie keeps ASLR; toolchains without rcrt1.o (or -static-pie) get
+# "static", found by linking a probe. Every link is checked to be static (STATIC_CHECK).
+ifeq ($(origin LINK),undefined)
+LINK := $(shell sh tools/linkprobe.sh $(CC) $(LDFLAGS) 2>/dev/null || echo static)
+endif
+STATIC_CHECK = sh tools/linkprobe.sh --check $@
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral \
 	-Wstrict-prototypes -Wmissing-prototypes -Wvla -Wno-format-truncation
 CFLAGS ?= -O2 -g
+# 64-bit off_t and time_t on every target (32-bit armhf included; no-ops on 64-bit).
 BASE_CFLAGS := -std=gnu11 -D_GNU_SOURCE -I. $(WARN) -fPIE -fstack-protector-strong \
-	-D_FORTIFY_SOURCE=2 -fno-strict-aliasing
+	-D_FORTIFY_SOURCE=2 -fno-strict-aliasing -D_FILE_OFFSET_BITS=64 -D_TIME_BITS=64
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags libseccomp libcap yaml-0.1 libsodium zlib 2>/dev/null)
 DEP_LIBS ?= -lseccomp -lcap -lmbedcrypto -lyaml -lsodium -lz -lm
 
 # cJSON: Debian ships no static library, so it is compiled from Debian's source
 # package fetched into $(BUILD)/deps by 'make deps'. CJSON_DIR can point elsewhere.
-CJSON_DIR ?= $(firstword $(wildcard $(BUILD)/deps/cjson-*/))
+CJSON_DIR ?= $(firstword $(wildcard $(BUILD)/deps/cjson-*/ $(HOST_BUILD)/deps/cjson-*/))
 CJSON_CFLAGS := -I$(CJSON_DIR)
 
 ALL_CFLAGS = $(BASE_CFLAGS) $(CJSON_CFLAGS) $(PKG_CFLAGS) $(CFLAGS)
+
+# Every object depends on $(BUILD)/flags, rewritten only when the compiler or a flag
+# changes: a new CFLAGS (or CC, LINK ...) rebuilds everything, an unchanged one nothing.
+FLAGS_FILE := $(BUILD)/flags
+FLAGS_LINE := $(CC) | $(ALL_CFLAGS) | $(LDFLAGS) | $(LINK) | $(DEP_LIBS) | $(FUZZ_CC)
+ifneq ($(FLAGS_LINE),$(file <$(FLAGS_FILE)))
+$(shell mkdir -p $(BUILD))
+$(file >$(FLAGS_FILE),$(FLAGS_LINE))
+endif
 
 LIBNS_SRC := $(sort $(wildcard libns/*.c))
 APPLET_SRC := $(sort $(wildcard applets/*.c applets/*/*.c))
@@ -76,7 +112,7 @@ BIN := $(BUILD)/northstar
 all: $(BIN) $(addprefix $(BUILD)/bin/,$(APPLETS))
 
 # --- dependency check (never installs anything) ---------------------------------
-$(BUILD)/deps.ok: tools/checkdeps.sh
+$(BUILD)/deps.ok: tools/checkdeps.sh $(FLAGS_FILE)
 	@mkdir -p $(BUILD)
 	@CC="$(CC)" CFLAGS="$(PKG_CFLAGS) $(CFLAGS)" LDFLAGS="$(LDFLAGS)" DEP_LIBS="$(DEP_LIBS)" \
 		CJSON_DIR="$(CJSON_DIR)" sh tools/checkdeps.sh && touch $@
@@ -96,6 +132,7 @@ $(BUILD)/libns.a: $(LIBNS_OBJ)
 
 $(BIN): $(APPLET_OBJ) $(BUILD)/libns.a
 	$(Q)$(call SAY,CC,$@)$(CC) -$(LINK) $(LDFLAGS) -o $@ $(APPLET_OBJ) $(BUILD)/libns.a $(DEP_LIBS)
+	$(Q)$(STATIC_CHECK)
 
 $(BUILD)/bin/%: $(BIN)
 	@mkdir -p $(dir $@)
@@ -108,10 +145,12 @@ ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize
 ASAN_LIBNS_OBJ := $(LIBNS_SRC:%.c=$(ASAN_DIR)/obj/%.o) $(ASAN_DIR)/obj/cjson/cJSON.o
 ASAN_UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(ASAN_DIR)/tests/unit/%)
 UNIT_LIBS := $(DEP_LIBS)
+# Cross unit tests run under qemu-user, which finds no target loader: link them static.
+UNIT_LINK := $(if $(ARCH),-static)
 
 $(BUILD)/tests/unit/%: $(OBJ)/tests/unit/%.o $(OBJ)/tests/unit/testlib.o $(BUILD)/libns.a
 	@mkdir -p $(dir $@)
-	$(Q)$(call SAY,CC,$@)$(CC) $(LDFLAGS) -o $@ $^ $(UNIT_LIBS)
+	$(Q)$(call SAY,CC,$@)$(CC) $(UNIT_LINK) $(LDFLAGS) -o $@ $^ $(UNIT_LIBS)
 
 $(ASAN_DIR)/obj/%.o: %.c $(BUILD)/deps.ok
 	@mkdir -p $(dir $@)
@@ -131,12 +170,14 @@ $(ASAN_DIR)/tests/unit/%: $(ASAN_DIR)/obj/tests/unit/%.o $(ASAN_DIR)/obj/tests/u
 	$(Q)$(call SAY,CC,$@)$(CC) $(ASAN_FLAGS) -o $@ $^ $(UNIT_LIBS)
 
 unit-build: $(UNIT_BIN) $(ASAN_UNIT_BIN)
+unit-build-plain: $(UNIT_BIN)
 
 # --- test helpers (small programs used by integration tests) --------------------
 HELPER_BIN := $(HELPER_SRC:tests/helpers/%.c=$(BUILD)/tests/helpers/%)
 $(BUILD)/tests/helpers/%: $(OBJ)/tests/helpers/%.o $(BUILD)/libns.a
 	@mkdir -p $(dir $@)
 	$(Q)$(call SAY,CC,$@)$(CC) -$(LINK) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
+	$(Q)$(STATIC_CHECK)
 helpers: $(HELPER_BIN)
 
 # --- fuzz targets (clang libFuzzer) ----------------------------------------------
@@ -190,9 +231,35 @@ soak:
 	@NS_BUILD=$$(cd $(BUILD) && pwd) NS_BIN=$$(cd $(BUILD) && pwd)/northstar \
 		sh tests/soak/run.sh $${NS_SOAK_SECONDS:-600}
 
+# The stripped size of this build, and of every other target built beside it
+# (build-ARCH, build-musl, build-ARCH-musl), each stripped by its own toolchain.
 size: $(BIN)
 	@$(STRIP) -o $(BUILD)/northstar.stripped $(BIN)
-	@stat -c '%s bytes  build/northstar (stripped)' $(BUILD)/northstar.stripped
+	@stat -c '%s bytes  $(BUILD)/northstar (stripped)' $(BUILD)/northstar.stripped
+	@for b in $(filter-out $(BUILD),$(wildcard build build-*)); do \
+		[ -f $$b/northstar ] || continue; \
+		t=$${b#build}; t=$${t#-}; a=$${t%-musl}; [ "$$a" = musl ] && a=; l=glibc; \
+		case $$t in *musl) l=musl;; esac; \
+		$(MAKE) --no-print-directory -s ARCH=$$a LIBC=$$l BUILD=$$b size-one || true; \
+	done
+size-one:
+	@$(STRIP) -o $(BUILD)/northstar.stripped $(BIN)
+	@stat -c '%s bytes  $(BUILD)/northstar (stripped)' $(BUILD)/northstar.stripped
+
+# --- cross builds: make cross ARCH=arm64|armhf (installs what it needs, like make deps),
+# make check-cross ARCH=... (unit tests under qemu-user, the VM suite under qemu-system).
+.PHONY: cross check-cross size-one unit-build-plain
+cross:
+	@[ -n "$(ARCH)" ] || { echo "make cross: set ARCH=arm64 or ARCH=armhf" >&2; exit 2; }
+	@sh tools/deps.sh ensure $(HOST_BUILD)/deps
+	@sh tools/cross-deps.sh ensure $(ARCH)
+	@$(MAKE) --no-print-directory all
+
+check-cross: cross
+	@$(MAKE) --no-print-directory unit-build-plain helpers
+	@$(MAKE) --no-print-directory ARCH= LIBC=glibc BUILD=$(HOST_BUILD) CC=gcc all
+	@NS_RUN="$$(sh tools/cross-deps.sh qemu $(ARCH))" NS_QEMU_USER=1 VM_ARCH=$(ARCH) NS_VM_TIMEOUT=$${NS_VM_TIMEOUT:-900} \
+		NS_HOST_BIN=$(abspath $(HOST_BUILD))/northstar sh tests/run.sh $(BUILD) unit vm
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin
@@ -224,11 +291,20 @@ $(BUILD)/examples/bin/$(1): $(patsubst %.c,$(OBJ)/%.o,$(sort $(wildcard examples
 		$(EXAMPLE_LIB) $(BUILD)/libns.a
 	@mkdir -p $$(dir $$@)
 	$$(Q)$$(call SAY,CC,$$@)$$(CC) -$$(LINK) $$(LDFLAGS) -o $$@ $$^ $$(DEP_LIBS)
+	$$(Q)$$(STATIC_CHECK)
 endef
 $(foreach n,$(EXAMPLE_NAMES),$(eval $(call example_rule,$(n))))
 .PHONY: examples examples-build
 examples-build: $(EXAMPLE_BIN)
+# A cross build packs with the host's sextant ($(HOST_BUILD)/northstar): the target's
+# cannot run here.
+ifneq ($(ARCH),)
+examples: all examples-build
+	@$(MAKE) --no-print-directory ARCH= LIBC=glibc BUILD=$(HOST_BUILD) CC=gcc all
+	@NS_SEXTANT=$(abspath $(HOST_BUILD))/northstar STRIP=$(STRIP) sh examples/pack.sh $(BUILD)
+else
 examples: all examples-build
 	@sh examples/pack.sh $(BUILD)
+endif
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
