@@ -7,15 +7,15 @@ set -eu
 D=$VM_ROOT/images/dcg
 rm -rf "$D"
 mkdir -p "$D/root/bin" "$D/repo"
-cp "$(command -v busybox)" "$D/root/bin/busybox"
+cp "${VM_BUSYBOX:-$(command -v busybox)}" "$D/root/bin/busybox"
 ln -s busybox "$D/root/bin/sh"
 cp "$NS_BUILD/tests/helpers/memeater" "$NS_BUILD/tests/helpers/cpueater" \
 	"$NS_BUILD/tests/helpers/forkthreads" "$D/root/bin/"
-"$NS_BUILD/northstar" sextant gen-key -n test -o "$D" >/dev/null
+"${NS_HOST_BIN:-$NS_BUILD/northstar}" sextant gen-key -n test -o "$D" >/dev/null
 npk() { # npk NAME ARGS CGROUPS-AND-MORE
 	printf 'name: %s\nversion: 0.0.1\ninit: /bin/sh\nargs: [-c, "%s"]\nuid: 1000\ngid: 1000\nio:\n  stdout: pipe\n  stderr: pipe\nmounts:\n  /proc:\n    type: proc\n%s\n' \
 		"$1" "$2" "$3" >"$D/$1.yaml"
-	"$NS_BUILD/northstar" sextant pack -m "$D/$1.yaml" -r "$D/root" -k "$D/test.key" \
+	"${NS_HOST_BIN:-$NS_BUILD/northstar}" sextant pack -m "$D/$1.yaml" -r "$D/root" -k "$D/test.key" \
 		-o "$D/repo/$1:0.0.1.npk" >/dev/null
 }
 npk oom "exec /bin/memeater 256" 'cgroups:
