@@ -8,7 +8,11 @@
 #   make demo       build, pack the examples and run one through the runtime
 #   make examples   build the example containers and pack them into signed NPKs
 #   make deps       install the Debian packages and fetch cJSON's source (as root)
-#   make size       stripped size of the binary
+#   make size       stripped size of the binary (and of every other build-* tree)
+#   make cross ARCH=arm64|armhf        install the cross toolchain and the target's
+#                   -dev packages when missing, build build-ARCH/northstar (static)
+#   make check-cross ARCH=arm64|armhf  unit tests under qemu-user, the VM suite under
+#                   qemu-system with Debian's kernel for ARCH
 #   make install    DESTDIR=... PREFIX=... (binary and applet links)
 #   make clean      remove build products (keeps downloaded packages in build/deps)
 #

@@ -161,7 +161,7 @@ vm_initramfs() {
 	# tests/vm/*.prep.sh, and those a caller names in VM_PREP (a benchmark's).
 	for p in "$VM_TOP"/tests/vm/*.prep.sh ${VM_PREP:-}; do
 		[ -f "$p" ] || continue
-		VM_ROOT=$root NS_BUILD=$build NS_TOP=$VM_TOP VM_BUSYBOX=$VM_BUSYBOX \
+		VM_ROOT=$root NS_BUILD=$build NS_TOP=$VM_TOP VM_BUSYBOX=$VM_BUSYBOX VM_ARCH=$VM_ARCH \
 			NS_HOST_BIN=${NS_HOST_BIN:-$build/northstar} sh "$p" || {
 			echo "vm: $(basename "$p") failed" >&2
 			return 1
