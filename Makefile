@@ -8,7 +8,11 @@
 #   make demo       build, pack the examples and run one through the runtime
 #   make examples   build the example containers and pack them into signed NPKs
 #   make deps       install the Debian packages and fetch cJSON's source (as root)
-#   make size       stripped size of the binary
+#   make size       stripped size of the binary (and of every other build-* tree)
+#   make cross ARCH=arm64|armhf        install the cross toolchain and the target's
+#                   -dev packages when missing, build build-ARCH/northstar (static)
+#   make check-cross ARCH=arm64|armhf  unit tests under qemu-user, the VM suite under
+#                   qemu-system with Debian's kernel for ARCH
 #   make install    DESTDIR=... PREFIX=... INIT=systemd|sysv|none (docs/integration.md)
 #   make contrib    regenerate the man pages and completions in contrib/ from the binary
 #   make clean      remove build products (keeps downloaded packages in build/deps)
@@ -16,7 +20,29 @@
 # Cross or buildroot builds: set CROSS_COMPILE or CC, PKG_CONFIG, CFLAGS, LDFLAGS; a
 # plain make never calls apt-get and names any dependency it cannot find.
 
-BUILD ?= build
+# Target: ARCH (Debian's name: arm64, armhf; empty or the host's own for a native
+# build) and LIBC (glibc, or musl). Each pair builds in its own tree: build,
+# build-ARCH, build-musl, build-ARCH-musl.
+HOST_ARCH := $(shell dpkg --print-architecture 2>/dev/null)
+ARCH ?=
+LIBC ?= glibc
+ifeq ($(ARCH),$(HOST_ARCH))
+override ARCH :=
+endif
+BUILD_TAG := $(subst $(eval) ,-,$(strip $(ARCH) $(filter musl,$(LIBC))))
+BUILD ?= build$(if $(BUILD_TAG),-$(BUILD_TAG))
+HOST_BUILD ?= build
+ifneq ($(ARCH),)
+TRIPLET := $(shell sh tools/cross-deps.sh triplet $(ARCH) 2>/dev/null)
+ifeq ($(TRIPLET),)
+$(error ARCH=$(ARCH): cross builds know arm64 and armhf)
+endif
+ifeq ($(LIBC),glibc)
+CROSS_COMPILE ?= $(TRIPLET)-
+# The target's .pc files from multiarch, none of the host's.
+PKG_CONFIG ?= env PKG_CONFIG_LIBDIR=/usr/lib/$(TRIPLET)/pkgconfig:/usr/share/pkgconfig pkg-config
+endif
+endif
 V ?= 0
 ifeq ($(V),0)
 Q := @
@@ -40,10 +66,14 @@ FUZZ_CC ?= clang
 
 APPLETS := northstard nstar sextant ns-init
 
-# Link mode: static-pie keeps ASLR; "static" for toolchains without rcrt1.o; "dynamic"
-# only for a build host's sextant (buildroot's host libraries are shared ones).
-LINK ?= static-pie
+# Link mode: static-pie keeps ASLR; toolchains without rcrt1.o (or -static-pie) get
+# "static", found by linking a probe; "dynamic" only for a build host's sextant
+# (buildroot's host libraries are shared ones). Every other link is checked to be static.
+ifeq ($(origin LINK),undefined)
+LINK := $(shell sh tools/linkprobe.sh $(CC) $(LDFLAGS) 2>/dev/null || echo static)
+endif
 LINK_FLAG = $(if $(filter dynamic,$(LINK)),,-$(LINK))
+STATIC_CHECK = $(if $(filter dynamic,$(LINK)),true,sh tools/linkprobe.sh --check $@)
 
 # WERROR= drops -Werror (buildroot does: a newer compiler's new warning must not fail an
 # image build).
@@ -54,8 +84,9 @@ CFLAGS ?= -O2 -g
 # A _FORTIFY_SOURCE level in CFLAGS (buildroot's BR2_FORTIFY_SOURCE_N) wins over ours: the
 # two definitions would be a "redefined" error under -Werror.
 FORTIFY := $(if $(filter -D_FORTIFY_SOURCE%,$(CFLAGS)),,-D_FORTIFY_SOURCE=2)
+# 64-bit off_t and time_t on every target (32-bit armhf included; no-ops on 64-bit).
 BASE_CFLAGS := -std=gnu11 -D_GNU_SOURCE -I. $(WARN) -fPIE -fstack-protector-strong \
-	$(FORTIFY) -fno-strict-aliasing
+	$(FORTIFY) -fno-strict-aliasing -D_FILE_OFFSET_BITS=64 -D_TIME_BITS=64
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags libseccomp libcap yaml-0.1 libsodium zlib 2>/dev/null)
 
 # cJSON: Debian ships no static library, so it is compiled from Debian's source
@@ -63,7 +94,7 @@ PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags libseccomp libcap yaml-0.1 libsodiu
 # USE_SYSTEM_CJSON=1 links an installed libcjson instead (buildroot's cjson package:
 # <cjson/cJSON.h>, libcjson.pc), with CJSON_CFLAGS and CJSON_LIBS from pkg-config.
 USE_SYSTEM_CJSON ?= 0
-CJSON_DIR ?= $(firstword $(wildcard $(BUILD)/deps/cjson-*/))
+CJSON_DIR ?= $(firstword $(wildcard $(BUILD)/deps/cjson-*/ $(HOST_BUILD)/deps/cjson-*/))
 CJSON_SRC_CFLAGS := -I$(CJSON_DIR)
 ifeq ($(USE_SYSTEM_CJSON),1)
 ifeq ($(origin CJSON_CFLAGS),undefined)
@@ -81,6 +112,15 @@ endif
 DEP_LIBS ?= $(CJSON_LIBS) -lseccomp -lcap -lmbedcrypto -lyaml -lsodium -lz -lm
 
 ALL_CFLAGS = $(BASE_CFLAGS) $(CJSON_CFLAGS) $(PKG_CFLAGS) $(CFLAGS)
+
+# Every object depends on $(BUILD)/flags, rewritten only when the compiler or a flag
+# changes: a new CFLAGS (or CC, LINK ...) rebuilds everything, an unchanged one nothing.
+FLAGS_FILE := $(BUILD)/flags
+FLAGS_LINE := $(CC) | $(ALL_CFLAGS) | $(LDFLAGS) | $(LINK) | $(DEP_LIBS) | $(FUZZ_CC)
+ifneq ($(FLAGS_LINE),$(file <$(FLAGS_FILE)))
+$(shell mkdir -p $(BUILD))
+$(file >$(FLAGS_FILE),$(FLAGS_LINE))
+endif
 
 LIBNS_SRC := $(sort $(wildcard libns/*.c))
 APPLET_SRC := $(sort $(wildcard applets/*.c applets/*/*.c))
@@ -104,7 +144,7 @@ BIN := $(BUILD)/northstar
 all: $(BIN) $(addprefix $(BUILD)/bin/,$(APPLETS))
 
 # --- dependency check (never installs anything) ---------------------------------
-$(BUILD)/deps.ok: tools/checkdeps.sh
+$(BUILD)/deps.ok: tools/checkdeps.sh $(FLAGS_FILE)
 	@mkdir -p $(BUILD)
 	@CC="$(CC)" CFLAGS="$(PKG_CFLAGS) $(CJSON_CFLAGS) $(CFLAGS)" LDFLAGS="$(LDFLAGS)" \
 		LINK_FLAG="$(LINK_FLAG)" CJSON_DIR="$(CJSON_DIR)" CJSON_LIBS="$(CJSON_LIBS)" \
@@ -125,6 +165,7 @@ $(BUILD)/libns.a: $(LIBNS_OBJ)
 
 $(BIN): $(APPLET_OBJ) $(BUILD)/libns.a
 	$(Q)$(call SAY,CC,$@)$(CC) $(LINK_FLAG) $(LDFLAGS) -o $@ $(APPLET_OBJ) $(BUILD)/libns.a $(DEP_LIBS)
+	$(Q)$(STATIC_CHECK)
 
 $(BUILD)/bin/%: $(BIN)
 	@mkdir -p $(dir $@)
@@ -137,10 +178,12 @@ ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize
 ASAN_LIBNS_OBJ := $(LIBNS_SRC:%.c=$(ASAN_DIR)/obj/%.o) $(ASAN_DIR)/obj/cjson/cJSON.o
 ASAN_UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(ASAN_DIR)/tests/unit/%)
 UNIT_LIBS := $(DEP_LIBS)
+# Cross unit tests run under qemu-user, which finds no target loader: link them static.
+UNIT_LINK := $(if $(ARCH),-static)
 
 $(BUILD)/tests/unit/%: $(OBJ)/tests/unit/%.o $(OBJ)/tests/unit/testlib.o $(BUILD)/libns.a
 	@mkdir -p $(dir $@)
-	$(Q)$(call SAY,CC,$@)$(CC) $(LDFLAGS) -o $@ $^ $(UNIT_LIBS)
+	$(Q)$(call SAY,CC,$@)$(CC) $(UNIT_LINK) $(LDFLAGS) -o $@ $^ $(UNIT_LIBS)
 
 $(ASAN_DIR)/obj/%.o: %.c $(BUILD)/deps.ok
 	@mkdir -p $(dir $@)
@@ -160,12 +203,14 @@ $(ASAN_DIR)/tests/unit/%: $(ASAN_DIR)/obj/tests/unit/%.o $(ASAN_DIR)/obj/tests/u
 	$(Q)$(call SAY,CC,$@)$(CC) $(ASAN_FLAGS) -o $@ $^ $(UNIT_LIBS)
 
 unit-build: $(UNIT_BIN) $(ASAN_UNIT_BIN)
+unit-build-plain: $(UNIT_BIN)
 
 # --- test helpers (small programs used by integration tests) --------------------
 HELPER_BIN := $(HELPER_SRC:tests/helpers/%.c=$(BUILD)/tests/helpers/%)
 $(BUILD)/tests/helpers/%: $(OBJ)/tests/helpers/%.o $(BUILD)/libns.a
 	@mkdir -p $(dir $@)
 	$(Q)$(call SAY,CC,$@)$(CC) $(LINK_FLAG) $(LDFLAGS) -o $@ $^ $(DEP_LIBS)
+	$(Q)$(STATIC_CHECK)
 helpers: $(HELPER_BIN)
 
 # --- fuzz targets (clang libFuzzer) ----------------------------------------------
@@ -219,9 +264,35 @@ soak:
 	@NS_BUILD=$$(cd $(BUILD) && pwd) NS_BIN=$$(cd $(BUILD) && pwd)/northstar \
 		sh tests/soak/run.sh $${NS_SOAK_SECONDS:-600}
 
+# The stripped size of this build, and of every other target built beside it
+# (build-ARCH, build-musl, build-ARCH-musl), each stripped by its own toolchain.
 size: $(BIN)
 	@$(STRIP) -o $(BUILD)/northstar.stripped $(BIN)
-	@stat -c '%s bytes  build/northstar (stripped)' $(BUILD)/northstar.stripped
+	@stat -c '%s bytes  $(BUILD)/northstar (stripped)' $(BUILD)/northstar.stripped
+	@for b in $(filter-out $(BUILD),$(wildcard build build-*)); do \
+		[ -f $$b/northstar ] || continue; \
+		t=$${b#build}; t=$${t#-}; a=$${t%-musl}; [ "$$a" = musl ] && a=; l=glibc; \
+		case $$t in *musl) l=musl;; esac; \
+		$(MAKE) --no-print-directory -s ARCH=$$a LIBC=$$l BUILD=$$b size-one || true; \
+	done
+size-one:
+	@$(STRIP) -o $(BUILD)/northstar.stripped $(BIN)
+	@stat -c '%s bytes  $(BUILD)/northstar (stripped)' $(BUILD)/northstar.stripped
+
+# --- cross builds: make cross ARCH=arm64|armhf (installs what it needs, like make deps),
+# make check-cross ARCH=... (unit tests under qemu-user, the VM suite under qemu-system).
+.PHONY: cross check-cross size-one unit-build-plain
+cross:
+	@[ -n "$(ARCH)" ] || { echo "make cross: set ARCH=arm64 or ARCH=armhf" >&2; exit 2; }
+	@sh tools/deps.sh ensure $(HOST_BUILD)/deps
+	@sh tools/cross-deps.sh ensure $(ARCH)
+	@$(MAKE) --no-print-directory all
+
+check-cross: cross
+	@$(MAKE) --no-print-directory unit-build-plain helpers
+	@$(MAKE) --no-print-directory ARCH= LIBC=glibc BUILD=$(HOST_BUILD) CC=gcc all
+	@NS_RUN="$$(sh tools/cross-deps.sh qemu $(ARCH))" NS_QEMU_USER=1 VM_ARCH=$(ARCH) NS_VM_TIMEOUT=$${NS_VM_TIMEOUT:-900} \
+		NS_HOST_BIN=$(abspath $(HOST_BUILD))/northstar sh tests/run.sh $(BUILD) unit vm
 
 # --- install ----------------------------------------------------------------------
 # The binary stripped in bin/ (STRIP=/bin/true keeps it as built, as buildroot does
@@ -310,11 +381,20 @@ $(BUILD)/examples/bin/$(1): $(patsubst %.c,$(OBJ)/%.o,$(sort $(wildcard examples
 		$(EXAMPLE_LIB) $(BUILD)/libns.a
 	@mkdir -p $$(dir $$@)
 	$$(Q)$$(call SAY,CC,$$@)$$(CC) $$(LINK_FLAG) $$(LDFLAGS) -o $$@ $$^ $$(DEP_LIBS)
+	$$(Q)$$(STATIC_CHECK)
 endef
 $(foreach n,$(EXAMPLE_NAMES),$(eval $(call example_rule,$(n))))
 .PHONY: examples examples-build
 examples-build: $(EXAMPLE_BIN)
+# A cross build packs with the host's sextant ($(HOST_BUILD)/northstar): the target's
+# cannot run here.
+ifneq ($(ARCH),)
+examples: all examples-build
+	@$(MAKE) --no-print-directory ARCH= LIBC=glibc BUILD=$(HOST_BUILD) CC=gcc all
+	@NS_SEXTANT=$(abspath $(HOST_BUILD))/northstar STRIP=$(STRIP) sh examples/pack.sh $(BUILD)
+else
 examples: all examples-build
 	@sh examples/pack.sh $(BUILD)
+endif
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -14,7 +14,9 @@ set -eu
 BUILD=${1:-build}
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$(cd "$BUILD" && pwd)
-NS="$BUILD/northstar"
+# NS_SEXTANT: the binary that packs (a cross build's cannot run here: make examples
+# ARCH=... passes the host's).
+NS=${NS_SEXTANT:-$BUILD/northstar}
 OUT="$BUILD/examples"
 STRIP=${STRIP:-strip}
 

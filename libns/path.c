@@ -109,6 +109,14 @@ static int walk_beneath(int rootfd, const char *rel, int flags)
 		}
 		int f = next ? (O_PATH | O_DIRECTORY) : flags;
 		int fd = openat(dir, c, f | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0 && errno == ENOTDIR && next) {
+			/* O_DIRECTORY|O_NOFOLLOW on a symlink says ENOTDIR: name the symlink,
+			 * as openat2's RESOLVE_NO_SYMLINKS (ELOOP) does */
+			struct stat st;
+			if (fstatat(dir, c, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+				return -ELOOP;
+			errno = ENOTDIR;
+		}
 		if (fd < 0)
 			return errno == ELOOP ? -ELOOP : -errno;
 		close(dir);

@@ -243,6 +243,16 @@ int ns_seccomp_build(const struct ns_seccomp *sc, uint64_t caps, enum ns_seccomp
 	int r = ns_seccomp_validate(sc, err);
 	if (r < 0)
 		return r;
+	/* Killing the whole process on a violation needs API level 3 (Linux 4.14 and its
+	 * seccomp() call); below it seccomp_init returns NULL, which is no memory shortage. */
+	unsigned int api = seccomp_api_get();
+	if (api < 3)
+		return ns_err_set(
+		    err, ENOSYS,
+		    "seccomp: the kernel cannot kill a whole process on a violation "
+		    "(libseccomp API level %u, 3 needed: Linux 4.14 with the seccomp() "
+		    "system call)",
+		    api);
 	b.ctx = seccomp_init(v == NS_SECCOMP_EPERM ? SCMP_ACT_ERRNO(EPERM) : SCMP_ACT_KILL_PROCESS);
 	b.manifest_nrs = calloc(sc->nallow + 1, sizeof(*b.manifest_nrs));
 	b.skipped = calloc(sc->nallow + 1, sizeof(*b.skipped));

@@ -2,6 +2,7 @@
 # Runs the test suites and prints one summary line: "N passed, N failed, N skipped".
 # Every test program speaks TAP ("ok", "not ok", "ok ... # SKIP reason").
 #   tests/run.sh BUILD [SUITE...]   suites: unit asan integration fuzz vm (default: all)
+#   NS_RUN=qemu-aarch64-static ...  runs the unit tests through it (make check-cross)
 set -u
 BUILD=${1:-build}
 shift 2>/dev/null || true
@@ -66,8 +67,11 @@ host_leftovers
 for suite in $SUITES; do
 	case $suite in
 	unit)
+		# NS_RUN: a runner for another architecture's tests (make check-cross sets
+		# qemu-user); empty for native ones.
 		for t in "$BUILD"/tests/unit/test_*; do
-			[ -x "$t" ] && run_tap unit "$(basename "$t")" "$t"
+			# shellcheck disable=SC2086
+			[ -x "$t" ] && run_tap unit "$(basename "$t")" ${NS_RUN:-} "$t"
 		done
 		;;
 	asan)

@@ -86,9 +86,16 @@ static int bomb(const char *kind, int n, int hold)
 	pid_t *pids = calloc((size_t)n, sizeof(*pids));
 	pthread_attr_t attr;
 	int made = 0, e = 0;
-	if (!pids || pthread_attr_init(&attr) != 0 ||
-	    pthread_attr_setstacksize(&attr, 64 * 1024) != 0)
+	/* small stacks, but no smaller than the target allows (128 KiB on arm64) */
+	size_t stack = 64 * 1024;
+	long min = sysconf(_SC_THREAD_STACK_MIN);
+	if (min > 0 && (size_t)min > stack)
+		stack = (size_t)min;
+	if (!pids || pthread_attr_init(&attr) != 0)
 		return fail("bomb setup", -ENOMEM);
+	int r = pthread_attr_setstacksize(&attr, stack);
+	if (r != 0)
+		return fail("bomb setup: stack size", -r);
 	for (; made < n; made++) {
 		if (threads) {
 			pthread_t t;

@@ -52,8 +52,11 @@ static int test_version(void)
 		return ns_test_skip("mksquashfs not installed");
 	CHECK_OK(ns_mksquashfs_version("mksquashfs", &ma, &mi, &err), &err);
 	CHECK(ma == 4 && mi >= 4);
-	CHECK_FAIL(ns_mksquashfs_version("/nonexistent/mksquashfs", &ma, &mi, &err), &err,
-		   "run /nonexistent/mksquashfs");
+	/* qemu-user runs glibc's posix_spawn clone(CLONE_VM|CLONE_VFORK) as a fork, so a
+	 * failed exec comes back as exit status 127, not as an error of the spawn */
+	if (!getenv("NS_QEMU_USER"))
+		CHECK_FAIL(ns_mksquashfs_version("/nonexistent/mksquashfs", &ma, &mi, &err), &err,
+			   "run /nonexistent/mksquashfs");
 	CHECK_FAIL(ns_mksquashfs_version("true", &ma, &mi, &err), &err, "cannot read a version");
 	return 0;
 }

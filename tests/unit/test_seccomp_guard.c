@@ -70,7 +70,12 @@ static int test_guard(void)
 	struct ns_err err;
 	struct ns_seccomp_prog g = {0};
 	CHECK_OK(ns_seccomp_guard_build(&g, &err), &err);
-	CHECK_INT(errno_of(&g, do_ioctl, FS_IOC_FSSETXATTR), EPERM);
+	int e = errno_of(&g, do_ioctl, FS_IOC_FSSETXATTR);
+	if (e == 100) { /* qemu-user refuses PR_SET_SECCOMP: its filter would bind qemu */
+		ns_seccomp_prog_free(&g);
+		return ns_test_skip("cannot install a seccomp filter here");
+	}
+	CHECK_INT(e, EPERM);
 	CHECK_INT(errno_of(&g, do_ioctl, FS_IOC_SETFLAGS), EPERM);
 	CHECK_INT(errno_of(&g, do_ioctl, FS_IOC32_SETFLAGS), EPERM);
 	if (sizeof(long) > 4)

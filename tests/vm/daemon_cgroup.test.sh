@@ -97,7 +97,8 @@ t_eq "memory_soft_limit -> memory.low" "$(val "$D/memory.low")" 16777216
 t_eq "memory_swap_limit - hard limit -> memory.swap.max" "$(val "$D/memory.swap.max")" 33554432
 t_eq "shares 512 -> cpu.weight 20" "$(val "$D/cpu.weight")" 20
 t_eq "quota and period -> cpu.max" "$(val "$D/cpu.max")" "20000 100000"
-t_eq "throttles -> io.max" "$(val "$D/io.max")" "7:0 rbps=1048576 wbps=max riops=max wiops=100"
+tdev=$(cat /images/dcg/throttle_dev 2>/dev/null || echo 7:0) # 7:7 on 32-bit kernels (prep)
+t_eq "throttles -> io.max ($tdev)" "$(val "$D/io.max")" "$tdev rbps=1048576 wbps=max riops=max wiops=100"
 t_run "swappiness noted as ignored on v2" grep -q "limits:0.0.1: cgroups.memory.swappiness.* ignored" "$W/log"
 t_eq "ns-init and the application are in the cgroup" "$(wc -l <"$D/cgroup.procs")" 2
 t_eq "no cgroups.pids: the repository default in pids.max" "$(val "$D/pids.max")" 1024
@@ -122,15 +123,16 @@ t_run "oom: logged" grep -q "Process oom:0.0.1 is out of memory" "$W/log"
 t_clean "oom"
 
 # --- CPU quota --------------------------------------------------------------------------------
-# The counter is read when the container is ready and after the eater: what ns-init's
-# setup used (slow under TCG) is not counted against the eater's 3 s.
+# The counter is read right before the eater ("go") and after it: what ns-init's setup
+# and the shell's 'sleep 2' used (slow under TCG: 27% instead of <= 25% on armhf when
+# read from "ready") is not counted against the eater's 3 s.
 logwait() {
 	i=0
 	while ! grep -q "$1" "$W/log" && [ $i -lt 150 ]; do sleep 0.1; i=$((i + 1)); done
 }
 usage() { sed -n 's/^usage_usec //p' "$CG/$RT/cpu/cpu.stat"; }
 console 0 "$(start cpu)" >/dev/null
-logwait "cpu:0.0.1: ready"
+logwait "cpu:0.0.1: go"
 u0=$(usage)
 logwait "cpu:0.0.1: spun"
 u1=$(usage)

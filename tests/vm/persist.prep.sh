@@ -12,13 +12,13 @@ command -v mkfs.ext4 >/dev/null || { mkdir -p "$D" && touch "$D/no-mkfs"; exit 0
 S=$(mktemp -d /tmp/ns-persist-prep.XXXXXX)
 trap 'rm -rf "$S"' EXIT
 mkdir -p "$S/root/bin" "$S/fs/data/app/sub" "$S/fs/repo" "$D"
-cp "$(command -v busybox)" "$S/root/bin/busybox"
+cp "${VM_BUSYBOX:-$(command -v busybox)}" "$S/root/bin/busybox"
 for a in sh dd touch ls rm cat echo mkdir; do ln -s busybox "$S/root/bin/$a"; done
 cp "$NS_BUILD/tests/helpers/projid" "$S/root/bin/projid"
 for n in app b huge extra; do
 	printf 'name: %s\nversion: 0.0.1\ninit: /bin/sh\nargs: [-c, "true"]\nuid: 1000\ngid: 1000\nio:\n  stdout: pipe\n  stderr: pipe\nmounts:\n  /data:\n    type: persist\n  /dev:\n    type: dev\n' \
 		"$n" >"$S/$n.yaml"
-	"$NS_BUILD/northstar" sextant pack -m "$S/$n.yaml" -r "$S/root" -o "$S/$n.npk" >/dev/null
+	"${NS_HOST_BIN:-$NS_BUILD/northstar}" sextant pack -m "$S/$n.yaml" -r "$S/root" -o "$S/$n.npk" >/dev/null
 done
 for n in app b huge; do cp "$S/$n.npk" "$S/fs/repo/$n:0.0.1.npk"; done
 cp "$S/extra.npk" "$D/extra.npk"
