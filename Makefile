@@ -8,13 +8,16 @@
 #   make demo       build, pack the examples and run one through the runtime
 #   make examples   build the example containers and pack them into signed NPKs
 #   make deps       install the Debian packages and fetch cJSON's source (as root)
-#   make size       stripped size of the binary
+#   make size       stripped size of the binary (and of build-musl's, when built)
+#   make cross LIBC=musl        build-musl/northstar, static on musl (mk/musl.mk)
+#   make check-cross LIBC=musl  that, its unit tests and integration suites on it
 #   make install    DESTDIR=... PREFIX=... (binary and applet links)
 #   make clean      remove build products (keeps downloaded packages in build/deps)
 #
 # Cross or buildroot builds: set CROSS_COMPILE or CC, PKG_CONFIG, CFLAGS, LDFLAGS; a
 # plain make never calls apt-get and names any dependency it cannot find.
 
+include mk/musl.mk
 BUILD ?= build
 V ?= 0
 ifeq ($(V),0)
@@ -131,6 +134,7 @@ $(ASAN_DIR)/tests/unit/%: $(ASAN_DIR)/obj/tests/unit/%.o $(ASAN_DIR)/obj/tests/u
 	$(Q)$(call SAY,CC,$@)$(CC) $(ASAN_FLAGS) -o $@ $^ $(UNIT_LIBS)
 
 unit-build: $(UNIT_BIN) $(ASAN_UNIT_BIN)
+unit-build-plain: $(UNIT_BIN)
 
 # --- test helpers (small programs used by integration tests) --------------------
 HELPER_BIN := $(HELPER_SRC:tests/helpers/%.c=$(BUILD)/tests/helpers/%)
@@ -192,7 +196,25 @@ soak:
 
 size: $(BIN)
 	@$(STRIP) -o $(BUILD)/northstar.stripped $(BIN)
-	@stat -c '%s bytes  build/northstar (stripped)' $(BUILD)/northstar.stripped
+	@stat -c '%s bytes  $(BUILD)/northstar (stripped)' $(BUILD)/northstar.stripped
+	@if [ -x build-musl/northstar ]; then strip -o build-musl/northstar.stripped \
+		build-musl/northstar && stat -c '%s bytes  build-musl/northstar (stripped, musl)' \
+		build-musl/northstar.stripped; fi
+
+# --- cross builds: LIBC=musl (mk/musl.mk) ------------------------------------------
+.PHONY: cross check-cross
+cross:
+ifeq ($(LIBC),musl)
+	@$(MAKE) --no-print-directory cross-musl
+else
+	@echo "make cross: LIBC=musl is the build this Makefile knows" >&2; exit 2
+endif
+check-cross:
+ifeq ($(LIBC),musl)
+	@$(MAKE) --no-print-directory check-cross-musl
+else
+	@echo "make check-cross: LIBC=musl is the build this Makefile knows" >&2; exit 2
+endif
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin
@@ -231,4 +253,5 @@ examples-build: $(EXAMPLE_BIN)
 examples: all examples-build
 	@sh examples/pack.sh $(BUILD)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# ($(BUILD)/deps holds library sources, with directories named *.d)
+-include $(shell find $(BUILD) -path $(BUILD)/deps -prune -o -name '*.d' -type f -print 2>/dev/null)
