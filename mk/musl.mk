@@ -35,4 +35,4 @@ cross-musl:
 
 check-cross-musl: cross-musl
 	@$(MAKE) --no-print-directory LIBC=musl BUILD=$(BUILD) unit-build-plain helpers
-	@NS_ONLY="$(MUSL_CHECK_SUITES)" sh tests/run.sh $(BUILD) unit integration
+	@NS_INTEGRATION="$(MUSL_CHECK_SUITES)" sh tests/run.sh $(BUILD) unit integration
