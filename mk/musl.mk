@@ -8,11 +8,11 @@ LIBC ?= glibc
 ifeq ($(LIBC),musl)
 BUILD ?= build-musl
 MUSL_PREFIX := $(abspath $(BUILD)/deps/prefix)
+# gcc with musl-gcc's specs file, in the copy musl-deps.sh makes that also knows
+# -static-pie (musl-gcc's own links -static-pie binaries with the wrong start files).
 ifeq ($(origin CC),default)
-CC := musl-gcc
+CC := gcc -specs $(MUSL_PREFIX)/musl-gcc.specs
 endif
-# musl-gcc's specs pick the startup files and know no -static-pie.
-LINK ?= static
 # Nothing from the host's pkg-config: the headers come from the musl prefix.
 PKG_CONFIG := true
 CFLAGS ?= -O2 -g

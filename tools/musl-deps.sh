@@ -101,6 +101,19 @@ kernel_headers() {
 	return 0
 }
 
+# A copy of musl-gcc's specs file that also knows -static-pie (rcrt1.o, no interpreter),
+# so the binary keeps ASLR as the glibc build does: $PREFIX/musl-gcc.specs, used as
+# "gcc -specs FILE" (mk/musl.mk).
+static_pie_specs() {
+	specs=$(sed -n 's/.*-specs "\([^"]*\)".*/\1/p' "$(command -v musl-gcc)")
+	[ -f "$specs" ] || die "musl-gcc's specs file not found"
+	sed -e 's|%{!shared: \(/usr/lib/[^ ]*\)/Scrt1.o}|%{static-pie:\1/rcrt1.o;shared:;:\1/Scrt1.o}|' \
+		-e 's|%{static:-static}|%{static\|static-pie:-static} %{static-pie:-pie --no-dynamic-linker -z text}|' \
+		"$specs" >"$1/musl-gcc.specs.tmp" || return 1
+	grep -q rcrt1 "$1/musl-gcc.specs.tmp" || die "unexpected musl-gcc specs file $specs"
+	mv "$1/musl-gcc.specs.tmp" "$1/musl-gcc.specs"
+}
+
 # build NAME CMD...: runs CMD in the library's source tree, output to a log.
 build() {
 	name=$1
@@ -165,6 +178,7 @@ ensure)
 	command -v "$MUSL_CC" >/dev/null || die "$MUSL_CC not found"
 	mkdir -p "$PREFIX/lib" "$PREFIX/include"
 	kernel_headers "$PREFIX"
+	static_pie_specs "$PREFIX"
 	for p in $SOURCES; do
 		fetch_src "$SRC" "$p"
 	done
