@@ -8,9 +8,10 @@
 #   make demo       build, pack the examples and run one through the runtime
 #   make examples   build the example containers and pack them into signed NPKs
 #   make deps       install the Debian packages and fetch cJSON's source (as root)
-#   make size       stripped size of the binary (and of build-musl's, when built)
-#   make cross LIBC=musl        build-musl/northstar, static on musl (mk/musl.mk)
-#   make check-cross LIBC=musl  that, its unit tests and integration suites on it
+#   make size       stripped size of the binary (and of the musl builds that exist)
+#   make cross LIBC=musl [ARCH=arm64|armhf]        build-musl/northstar (or
+#                   build-ARCH-musl), static on musl (mk/musl.mk)
+#   make check-cross LIBC=musl [ARCH=arm64|armhf]  that and its tests
 #   make install    DESTDIR=... PREFIX=... (binary and applet links)
 #   make clean      remove build products (keeps downloaded packages in build/deps)
 #
@@ -197,9 +198,7 @@ soak:
 size: $(BIN)
 	@$(STRIP) -o $(BUILD)/northstar.stripped $(BIN)
 	@stat -c '%s bytes  $(BUILD)/northstar (stripped)' $(BUILD)/northstar.stripped
-	@if [ -x build-musl/northstar ]; then strip -o build-musl/northstar.stripped \
-		build-musl/northstar && stat -c '%s bytes  build-musl/northstar (stripped, musl)' \
-		build-musl/northstar.stripped; fi
+	@$(MAKE) --no-print-directory size-musl
 
 # --- cross builds: LIBC=musl (mk/musl.mk) ------------------------------------------
 .PHONY: cross check-cross

@@ -19,6 +19,17 @@ int ns_sched_setscheduler(int policy, int priority)
 	return (int)syscall(SYS_sched_setscheduler, 0, policy, &param);
 }
 
+int ns_sched_getscheduler(int *priority)
+{
+	struct sched_param param = {0};
+	if (priority) {
+		if (syscall(SYS_sched_getparam, 0, &param) < 0)
+			return -1;
+		*priority = param.sched_priority;
+	}
+	return (int)syscall(SYS_sched_getscheduler, 0);
+}
+
 /* glibc's names, SIGIO included (it calls it POLL). */
 static const char *const sig_names[] = {
     [SIGHUP] = "HUP",	    [SIGINT] = "INT",	    [SIGQUIT] = "QUIT", [SIGILL] = "ILL",

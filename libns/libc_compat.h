@@ -21,6 +21,11 @@ int ns_renameat2(int olddirfd, const char *oldpath, int newdirfd, const char *ne
  * (POSIX speaks of processes, Linux sets threads). Returns 0, or -1 with errno. */
 int ns_sched_setscheduler(int policy, int priority);
 
+/* The calling thread's policy (sched_getscheduler(2)), and its sched_priority in
+ * *priority when not NULL: the system calls, for musl's stubs fail with ENOSYS.
+ * Returns the policy, or -1 with errno. */
+int ns_sched_getscheduler(int *priority);
+
 /* The signal's name without "SIG" ("TERM"), as glibc's sigabbrev_np names it, or NULL
  * for a number with no name (0, real-time signals, out of range). */
 const char *ns_sigabbrev(int sig);

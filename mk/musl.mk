@@ -1,17 +1,36 @@
 # --- musl (LIBC=musl) --------------------------------------------------------------
-# Included at the top of the Makefile. With LIBC=musl the build goes to build-musl with
-# musl-gcc and the static libraries that tools/musl-deps.sh builds from Debian's source
-# packages into $(BUILD)/deps/prefix (Debian has no musl builds of them).
-#   make cross LIBC=musl        build-musl/northstar (fetches and builds the libraries)
-#   make check-cross LIBC=musl  that, its unit tests and integration suites on it
+# Included at the top of the Makefile. With LIBC=musl the build goes to build-musl (or
+# build-ARCH-musl with ARCH=arm64|armhf) with gcc and musl's specs file, and the static
+# libraries that tools/musl-deps.sh builds from Debian's source packages into
+# $(BUILD)/deps/prefix (Debian has no musl builds of them).
+#   make cross LIBC=musl [ARCH=arm64|armhf]        build the binary (fetches and builds
+#                                                  the libraries the first time)
+#   make check-cross LIBC=musl [ARCH=arm64|armhf]  that, its unit tests (under
+#                                                  qemu-user for another ARCH) and, on
+#                                                  the host's ARCH, integration suites
 LIBC ?= glibc
+MUSL_TRIPLET_amd64 := x86_64-linux-gnu
+MUSL_TRIPLET_arm64 := aarch64-linux-gnu
+MUSL_TRIPLET_armhf := arm-linux-gnueabihf
+MUSL_QEMU_arm64 := qemu-aarch64-static
+MUSL_QEMU_armhf := qemu-arm-static
+MUSL_HOST_ARCH := $(shell dpkg --print-architecture 2>/dev/null || echo amd64)
 ifeq ($(LIBC),musl)
+MUSL_ARCH := $(if $(ARCH),$(ARCH),$(MUSL_HOST_ARCH))
+ifeq ($(MUSL_TRIPLET_$(MUSL_ARCH)),)
+$(error LIBC=musl: unknown ARCH '$(ARCH)' (amd64, arm64, armhf))
+endif
+ifeq ($(MUSL_ARCH),$(MUSL_HOST_ARCH))
 BUILD ?= build-musl
+else
+BUILD ?= build-$(MUSL_ARCH)-musl
+CROSS_COMPILE ?= $(MUSL_TRIPLET_$(MUSL_ARCH))-
+endif
 MUSL_PREFIX := $(abspath $(BUILD)/deps/prefix)
-# gcc with musl-gcc's specs file, in the copy musl-deps.sh makes that also knows
+# gcc with a copy of musl-dev's specs file that musl-deps.sh makes, which also knows
 # -static-pie (musl-gcc's own links -static-pie binaries with the wrong start files).
 ifeq ($(origin CC),default)
-CC := gcc -specs $(MUSL_PREFIX)/musl-gcc.specs
+CC := $(MUSL_TRIPLET_$(MUSL_ARCH))-gcc -specs $(MUSL_PREFIX)/musl-gcc.specs
 endif
 # Nothing from the host's pkg-config: the headers come from the musl prefix.
 PKG_CONFIG := true
@@ -30,9 +49,24 @@ MUSL_CHECK_SUITES ?= multicall sextant nstar daemon_basic daemon_lifecycle daemo
 
 .PHONY: cross-musl check-cross-musl unit-build-plain
 cross-musl:
-	@sh tools/musl-deps.sh ensure $(BUILD)/deps
+	@sh tools/musl-deps.sh ensure $(BUILD)/deps $(MUSL_ARCH)
 	@$(MAKE) --no-print-directory LIBC=musl BUILD=$(BUILD) all
 
 check-cross-musl: cross-musl
 	@$(MAKE) --no-print-directory LIBC=musl BUILD=$(BUILD) unit-build-plain helpers
+ifeq ($(MUSL_ARCH),$(MUSL_HOST_ARCH))
 	@NS_INTEGRATION="$(MUSL_CHECK_SUITES)" sh tests/run.sh $(BUILD) unit integration
+else
+	@NS_EXEC=$(MUSL_QEMU_$(MUSL_ARCH)) sh tests/run.sh $(BUILD) unit
+endif
+
+# make size: the stripped size of each musl binary built.
+.PHONY: size-musl
+size-musl:
+	@for a in amd64 arm64 armhf; do \
+		d=build-$$a-musl; [ $$a = $(MUSL_HOST_ARCH) ] && d=build-musl; \
+		[ -x $$d/northstar ] || continue; \
+		s=$$(echo $$a | sed 's/amd64/x86_64-linux-gnu/;s/arm64/aarch64-linux-gnu/;s/armhf/arm-linux-gnueabihf/')-strip; \
+		$$s -o $$d/northstar.stripped $$d/northstar && \
+		stat -c "%s bytes  $$d/northstar (stripped, musl $$a)" $$d/northstar.stripped; \
+	done

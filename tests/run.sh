@@ -68,7 +68,8 @@ for suite in $SUITES; do
 	case $suite in
 	unit)
 		for t in "$BUILD"/tests/unit/test_*; do
-			[ -x "$t" ] && run_tap unit "$(basename "$t")" "$t"
+			# NS_EXEC: a command in front (qemu-user for another architecture's build)
+			[ -x "$t" ] && run_tap unit "$(basename "$t")" ${NS_EXEC:-} "$t"
 		done
 		;;
 	asan)

@@ -1,20 +1,38 @@
 #!/bin/sh
-# The libraries of a musl build. Debian ships musl (musl-tools) but no musl builds of
+# The libraries of a musl build. Debian ships musl (musl-dev, musl-tools) but no musl builds of
 # libseccomp, libcap, mbedtls, libyaml, libsodium or zlib, so this fetches Debian's
 # source packages (as deps.sh does for cJSON) and builds each as a static library with
 # musl-gcc into a prefix in the build tree.
-#   musl-deps.sh ensure DIR   install musl-tools (apt-get, as root) when missing, fetch
-#                             the sources into DIR/src and build what is not built yet
-#                             into DIR/prefix (include/, lib/); DIR/cjson-* has cJSON
+#   musl-deps.sh ensure DIR [ARCH]
+#       install musl-dev for ARCH (a Debian architecture: amd64, arm64, armhf; default
+#       the host's) and the build tools (apt-get, as root) when missing, fetch the sources
+#       into DIR/src and build what is not built yet into DIR/prefix (include/, lib/,
+#       musl-gcc.specs); DIR/cjson-* has cJSON. The compiler is
+#       "TRIPLET-gcc -specs DIR/prefix/musl-gcc.specs" (mk/musl.mk).
 # DIR/prefix/include also holds links to the host's kernel headers (linux/, asm/,
 # asm-generic/): musl-gcc searches only musl's own headers, and libcap, libseccomp and
 # northstar include <linux/...>.
 set -u
 
-PACKAGES="musl-tools gperf dpkg-dev make autoconf automake libtool"
 SOURCES="zlib libyaml libsodium libcap2 libseccomp mbedtls"
-: "${MUSL_CC:=musl-gcc}"
 JOBS=${JOBS:-2}
+
+# set_arch ARCH: TRIPLET (gcc's), MUSL_TRIPLET (musl-dev's directories), PACKAGES.
+set_arch() {
+	case $1 in
+	amd64) TRIPLET=x86_64-linux-gnu MUSL_TRIPLET=x86_64-linux-musl ;;
+	arm64) TRIPLET=aarch64-linux-gnu MUSL_TRIPLET=aarch64-linux-musl ;;
+	armhf) TRIPLET=arm-linux-gnueabihf MUSL_TRIPLET=arm-linux-musleabihf ;;
+	*) die "unknown architecture '$1' (amd64, arm64, armhf)" ;;
+	esac
+	PACKAGES="musl-dev:$1 linux-libc-dev:$1 gperf dpkg-dev make autoconf automake libtool"
+	if [ "$1" != "$(dpkg --print-architecture)" ]; then
+		PACKAGES="$PACKAGES gcc-$TRIPLET binutils-$TRIPLET"
+		HOST="--host=$TRIPLET"
+	else
+		HOST=""
+	fi
+}
 
 die() {
 	echo "musl-deps: $*" >&2
@@ -86,13 +104,11 @@ fetch_src() {
 
 srcdir() { ls -d "$1/$2"-[0-9]*/ | head -n 1; }
 
-# Links to the host's kernel headers, for the target triplet's asm/.
+# Links to the kernel headers (linux-libc-dev), with the target's asm/.
 kernel_headers() {
 	inc=$1/include
 	mkdir -p "$inc"
-	triplet=$(gcc -print-multiarch 2>/dev/null)
-	asm=/usr/include/$triplet/asm
-	[ -d "$asm" ] || asm=/usr/include/asm
+	asm=/usr/include/$TRIPLET/asm
 	[ -d /usr/include/linux ] && [ -d "$asm" ] || die "kernel headers not found (linux-libc-dev)"
 	ln -sfn /usr/include/linux "$inc/linux"
 	ln -sfn "$asm" "$inc/asm"
@@ -105,8 +121,8 @@ kernel_headers() {
 # so the binary keeps ASLR as the glibc build does: $PREFIX/musl-gcc.specs, used as
 # "gcc -specs FILE" (mk/musl.mk).
 static_pie_specs() {
-	specs=$(sed -n 's/.*-specs "\([^"]*\)".*/\1/p' "$(command -v musl-gcc)")
-	[ -f "$specs" ] || die "musl-gcc's specs file not found"
+	specs=/usr/lib/$MUSL_TRIPLET/musl-gcc.specs
+	[ -f "$specs" ] || die "musl-gcc's specs file $specs not found (musl-dev)"
 	sed -e 's|%{!shared: \(/usr/lib/[^ ]*\)/Scrt1.o}|%{static-pie:\1/rcrt1.o;shared:;:\1/Scrt1.o}|' \
 		-e 's|%{static:-static}|%{static\|static-pie:-static} %{static-pie:-pie --no-dynamic-linker -z text}|' \
 		"$specs" >"$1/musl-gcc.specs.tmp" || return 1
@@ -132,8 +148,8 @@ build() {
 CFL="-O2 -fPIE -fstack-protector-strong"
 
 b_zlib() {
-	CC="$MUSL_CC" CFLAGS="$CFL" ./configure --static --prefix="$PREFIX" &&
-		make -j"$JOBS" libz.a && cp libz.a "$PREFIX/lib/" && cp zlib.h zconf.h "$PREFIX/include/"
+	CC="$MUSL_CC" AR="$TRIPLET-ar" CFLAGS="$CFL" ./configure --static --prefix="$PREFIX" &&
+		make -j"$JOBS" AR="$TRIPLET-ar" ARFLAGS=rc RANLIB="$TRIPLET-ranlib" libz.a && cp libz.a "$PREFIX/lib/" && cp zlib.h zconf.h "$PREFIX/include/"
 }
 
 # Debian's orig tarballs of libyaml and libsodium have no configure script (Debian runs
@@ -141,15 +157,15 @@ b_zlib() {
 b_autoreconf() { [ -x configure ] || autoreconf -fi; }
 
 b_autotools() { # configure options...
-	b_autoreconf && ./configure -q CC="$MUSL_CC" CFLAGS="$CFL -I$PREFIX/include" --prefix="$PREFIX" \
-		--disable-shared --enable-static "$@" &&
+	b_autoreconf && ./configure -q $HOST CC="$MUSL_CC" CFLAGS="$CFL -isystem $PREFIX/include" \
+		--prefix="$PREFIX" --disable-shared --enable-static "$@" &&
 		make -j"$JOBS" -C src && make -C src install && make -C include install
 }
 
 b_libyaml() { b_autotools; }
 
 b_libsodium() {
-	b_autoreconf && ./configure -q CC="$MUSL_CC" CFLAGS="$CFL" --prefix="$PREFIX" --disable-shared \
+	b_autoreconf && ./configure -q $HOST CC="$MUSL_CC" CFLAGS="$CFL" --prefix="$PREFIX" --disable-shared \
 		--enable-static --disable-pie &&
 		make -j"$JOBS" -C src && make -C src install
 }
@@ -157,14 +173,15 @@ b_libsodium() {
 b_libseccomp() { b_autotools --disable-python; }
 
 b_libcap2() {
-	make -C libcap -j"$JOBS" CC="$MUSL_CC" BUILD_CC=gcc CFLAGS="$CFL -I$PREFIX/include" \
+	make -C libcap -j"$JOBS" CC="$MUSL_CC" AR="$TRIPLET-ar" RANLIB="$TRIPLET-ranlib" \
+		BUILD_CC=gcc CFLAGS="$CFL -isystem $PREFIX/include" \
 		SHARED=no GOLANG=no PAM_CAP=no libcap.a &&
 		cp libcap/libcap.a "$PREFIX/lib/" && mkdir -p "$PREFIX/include/sys" &&
 		cp libcap/include/sys/capability.h "$PREFIX/include/sys/"
 }
 
 b_mbedtls() {
-	make -C library -j"$JOBS" CC="$MUSL_CC" CFLAGS="$CFL" libmbedcrypto.a &&
+	make -C library -j"$JOBS" CC="$MUSL_CC" AR="$TRIPLET-ar" CFLAGS="$CFL" libmbedcrypto.a &&
 		cp library/libmbedcrypto.a "$PREFIX/lib/" &&
 		cp -r include/mbedtls include/psa "$PREFIX/include/"
 }
@@ -174,11 +191,13 @@ ensure)
 	DIR=$(mkdir -p "${2:-build-musl/deps}" && cd "${2:-build-musl/deps}" && pwd)
 	SRC=$DIR/src
 	PREFIX=$DIR/prefix
+	set_arch "${3:-$(dpkg --print-architecture)}"
 	install_packages || die "cannot install $(missing_packages)"
-	command -v "$MUSL_CC" >/dev/null || die "$MUSL_CC not found"
+	command -v "$TRIPLET-gcc" >/dev/null || die "$TRIPLET-gcc not found"
 	mkdir -p "$PREFIX/lib" "$PREFIX/include"
 	kernel_headers "$PREFIX"
 	static_pie_specs "$PREFIX"
+	MUSL_CC="$TRIPLET-gcc -specs $PREFIX/musl-gcc.specs"
 	for p in $SOURCES; do
 		fetch_src "$SRC" "$p"
 	done
@@ -198,7 +217,7 @@ ensure)
 	done
 	;;
 *)
-	echo "usage: musl-deps.sh ensure DIR" >&2
+	echo "usage: musl-deps.sh ensure DIR [ARCH]" >&2
 	exit 2
 	;;
 esac
