@@ -11,14 +11,18 @@
 #   make size       stripped size of the binary (and of every other build-* tree)
 #   make cross ARCH=arm64|armhf        install the cross toolchain and the target's
 #                   -dev packages when missing, build build-ARCH/northstar (static)
-#   make check-cross ARCH=arm64|armhf  unit tests under qemu-user, the VM suite under
-#                   qemu-system with Debian's kernel for ARCH
+#   make cross LIBC=musl [ARCH=arm64|armhf]  build-musl/northstar (or build-ARCH-musl),
+#                   static on musl, its libraries built from Debian's sources (mk/musl.mk)
+#   make check-cross ARCH=...|LIBC=musl  unit tests (under qemu-user for another ARCH),
+#                   the VM suite with Debian's kernel for ARCH, musl's integration suites
 #   make install    DESTDIR=... PREFIX=... INIT=systemd|sysv|none (docs/integration.md)
 #   make contrib    regenerate the man pages and completions in contrib/ from the binary
 #   make clean      remove build products (keeps downloaded packages in build/deps)
 #
 # Cross or buildroot builds: set CROSS_COMPILE or CC, PKG_CONFIG, CFLAGS, LDFLAGS; a
 # plain make never calls apt-get and names any dependency it cannot find.
+
+include mk/musl.mk
 
 # Target: ARCH (Debian's name: arm64, armhf; empty or the host's own for a native
 # build) and LIBC (glibc, or musl). Each pair builds in its own tree: build,
@@ -283,16 +287,25 @@ size-one:
 # make check-cross ARCH=... (unit tests under qemu-user, the VM suite under qemu-system).
 .PHONY: cross check-cross size-one unit-build-plain
 cross:
-	@[ -n "$(ARCH)" ] || { echo "make cross: set ARCH=arm64 or ARCH=armhf" >&2; exit 2; }
+ifeq ($(LIBC),musl)
+	@$(MAKE) --no-print-directory cross-musl
+else
+	@[ -n "$(ARCH)" ] || { echo "make cross: set ARCH=arm64 or ARCH=armhf, or LIBC=musl" >&2; exit 2; }
 	@sh tools/deps.sh ensure $(HOST_BUILD)/deps
 	@sh tools/cross-deps.sh ensure $(ARCH)
 	@$(MAKE) --no-print-directory all
+endif
 
-check-cross: cross
+check-cross:
+ifeq ($(LIBC),musl)
+	@$(MAKE) --no-print-directory check-cross-musl
+else
+	@$(MAKE) --no-print-directory cross
 	@$(MAKE) --no-print-directory unit-build-plain helpers
 	@$(MAKE) --no-print-directory ARCH= LIBC=glibc BUILD=$(HOST_BUILD) CC=gcc all
 	@NS_RUN="$$(sh tools/cross-deps.sh qemu $(ARCH))" NS_QEMU_USER=1 VM_ARCH=$(ARCH) NS_VM_TIMEOUT=$${NS_VM_TIMEOUT:-900} \
 		NS_HOST_BIN=$(abspath $(HOST_BUILD))/northstar sh tests/run.sh $(BUILD) unit vm
+endif
 
 # --- install ----------------------------------------------------------------------
 # The binary stripped in bin/ (STRIP=/bin/true keeps it as built, as buildroot does
@@ -397,4 +410,5 @@ examples: all examples-build
 	@sh examples/pack.sh $(BUILD)
 endif
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# ($(BUILD)/deps holds library sources, with directories named *.d)
+-include $(shell find $(BUILD) -path $(BUILD)/deps -prune -o -name '*.d' -type f -print 2>/dev/null)

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "hostpath.h"
+#include "libc_compat.h"
 #include "util.h"
 
 /* Deeper directories are moved up to the top of the tree rather than descended into,
@@ -87,7 +88,7 @@ static int move_up(struct wipe *w, int fd, const char *name, struct ns_err *err)
 	for (int tries = 0; tries < 1000; tries++) {
 		char fresh[32];
 		snprintf(fresh, sizeof(fresh), ".ns-wipe-%u", w->moved++);
-		if (renameat2(fd, name, w->topfd, fresh, RENAME_NOREPLACE) == 0)
+		if (ns_renameat2(fd, name, w->topfd, fresh, RENAME_NOREPLACE) == 0)
 			return 0;
 		if (errno != EEXIST)
 			return ns_err_sys(err, errno, "persist: move a deep directory up in '%s'",
@@ -201,7 +202,7 @@ int ns_persist_tombstone(const char *data_dir, const char *name, char *tomb, siz
 			return ns_err_sys(err, errno, "persist: getrandom");
 		snprintf(tomb, size, "%s%016" PRIx64, NS_PERSIST_TOMB_PREFIX, rnd);
 		/* The one step: from here on data_dir/<name> is gone, whatever happens next. */
-		if (renameat2(dfd, name, dfd, tomb, RENAME_NOREPLACE) == 0) {
+		if (ns_renameat2(dfd, name, dfd, tomb, RENAME_NOREPLACE) == 0) {
 			(void)fsync(dfd);
 			return 1;
 		}
@@ -225,7 +226,7 @@ int ns_persist_untombstone(const char *data_dir, const char *tomb, const char *n
 	ns_autoclose int dfd = open_data_dir(data_dir, name, err);
 	if (dfd < 0)
 		return dfd;
-	if (renameat2(dfd, tomb, dfd, name, RENAME_NOREPLACE) < 0)
+	if (ns_renameat2(dfd, tomb, dfd, name, RENAME_NOREPLACE) < 0)
 		return ns_err_sys(err, errno, "persist: rename '%s/%s' back to '%s'", data_dir,
 				  tomb, name);
 	return 0;

@@ -4,6 +4,8 @@
 #include <sched.h>
 #include <sys/resource.h>
 
+#include "libc_compat.h"
+
 static const char *policy_name(enum ns_sched_policy p)
 {
 	switch (p) {
@@ -78,8 +80,7 @@ int ns_sched_apply(const struct ns_sched_plan *p, struct ns_err *err)
 {
 	if (!p->set)
 		return 0;
-	struct sched_param param = {.sched_priority = p->priority};
-	if (sched_setscheduler(0, p->policy, &param) < 0)
+	if (ns_sched_setscheduler(p->policy, p->priority) < 0)
 		return ns_err_sys(err, errno, "sched: set policy %d priority %d", p->policy,
 				  p->priority);
 	if (p->set_nice && setpriority(PRIO_PROCESS, 0, p->nice) < 0)

@@ -9,6 +9,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "libc_compat.h"
 #include "util.h"
 
 static int sock_type(enum ns_socket_type t)
@@ -70,7 +71,7 @@ int ns_socket_create(const char *dir, const char *file, const struct ns_socket *
 	int r = bind_hidden(fd, &sa, err);
 	if (r == 0)
 		r = set_owner_mode(dirfd, file, s, sa.sun_path, err);
-	if (r == 0 && s->type != NS_SOCK_DATAGRAM && listen(fd, SOMAXCONN) < 0)
+	if (r == 0 && s->type != NS_SOCK_DATAGRAM && listen(fd, NS_LISTEN_BACKLOG) < 0)
 		r = ns_err_sys(err, errno, "listen on '%s'", sa.sun_path);
 	if (r < 0) {
 		(void)unlinkat(dirfd, file, 0);

@@ -3,6 +3,7 @@
 # Every test program speaks TAP ("ok", "not ok", "ok ... # SKIP reason").
 #   tests/run.sh BUILD [SUITE...]   suites: unit asan integration fuzz vm (default: all)
 #   NS_RUN=qemu-aarch64-static ...  runs the unit tests through it (make check-cross)
+#   NS_INTEGRATION="daemon_basic nstar"  runs only those integration files
 set -u
 BUILD=${1:-build}
 shift 2>/dev/null || true
@@ -81,7 +82,10 @@ for suite in $SUITES; do
 		;;
 	integration)
 		for t in "$TOP"/tests/integration/*.sh; do
-			[ -f "$t" ] && run_tap integration "$(basename "$t" .sh)" sh "$t"
+			n=$(basename "$t" .sh)
+			# NS_INTEGRATION: only these files (names without .sh), when set
+			case " ${NS_INTEGRATION:-$n} " in *" $n "*) ;; *) continue ;; esac
+			[ -f "$t" ] && run_tap integration "$n" sh "$t"
 		done
 		;;
 	fuzz)

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "libns/console_addr.h"
+#include "libns/libc_compat.h"
 #include "nsd.h"
 
 /* --- listener ------------------------------------------------------------------ */
@@ -39,7 +40,7 @@ static int listen_on(struct nsd *d, const struct ns_console_addr *a, struct ns_e
 		(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 		r = bind(fd, (const struct sockaddr *)&a->ss, a->len);
 	}
-	if (r < 0 || listen(fd, SOMAXCONN) < 0) {
+	if (r < 0 || listen(fd, NS_LISTEN_BACKLOG) < 0) {
 		r = ns_err_sys(err, errno, "console: listen on '%s'", d->cfg.global.bind);
 		close(fd);
 		return r;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "libns/initproto.h"
+#include "libns/libc_compat.h"
 #include "libns/path.h"
 #include "libns/util.h"
 #include "nsd.h"
@@ -232,7 +233,7 @@ int nsd_kill(struct nsd *d, struct nsd_container *c, int sig, struct ns_console_
 		nsd_error_text(e, NS_ERROR_UNEXPECTED, buf, size, "EINVAL: Invalid argument");
 		return -EINVAL;
 	}
-	const char *abbrev = sigabbrev_np(sig);
+	const char *abbrev = ns_sigabbrev(sig);
 	ns_info(&d->log, NSD_TAG, "Killing %s with SIG%s", c->id, abbrev ? abbrev : "?");
 	/* ns-init leads its group; it forwards the signal to the application's group */
 	if (kill(-c->proc->pid, sig) < 0 && errno != ESRCH) {
@@ -276,7 +277,7 @@ static void status_text(const struct ns_exit_status *s, char *buf, size_t size)
 		snprintf(buf, size, "Exit(%d)", (int)s->code);
 		return;
 	}
-	const char *abbrev = sigabbrev_np((int)s->signal);
+	const char *abbrev = ns_sigabbrev((int)s->signal);
 	if (abbrev)
 		snprintf(buf, size, "Signalled(SIG%s)", abbrev);
 	else

@@ -14,6 +14,7 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include "libns/libc_compat.h"
 #include "nsd.h"
 
 #define container_of(p, type, member) ((type *)((char *)(p)-offsetof(type, member)))
@@ -58,7 +59,7 @@ static void on_signal(struct nsd *d)
 {
 	struct signalfd_siginfo si;
 	while (read(d->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-		const char *name = sigabbrev_np((int)si.ssi_signo);
+		const char *name = ns_sigabbrev((int)si.ssi_signo);
 		ns_info(&d->log, NSD_TAG, "Received SIG%s: shutting down", name ? name : "?");
 		nsd_request_shutdown(d, 0);
 	}

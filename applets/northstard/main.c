@@ -288,16 +288,21 @@ int northstard_main(int argc, char **argv)
 		free(d);
 		return 1;
 	}
+#ifdef __GLIBC__
 	/* Fixed thresholds: glibc otherwise raises both after the first large free, and
-	 * then keeps up to twice that much freed heap mapped for good. */
+	 * then keeps up to twice that much freed heap mapped for good. musl has neither
+	 * knob: its allocator gives freed groups of pages back by itself. */
 	mallopt(M_MMAP_THRESHOLD, NSD_MALLOC_THRESHOLD);
 	mallopt(M_TRIM_THRESHOLD, NSD_MALLOC_THRESHOLD);
+#endif
 	if (startup(d, &o, &err) < 0) {
 		ns_error(&d->log, NSD_TAG, "%s", err.msg);
 		d->exit_status = 1;
 	} else {
+#ifdef __GLIBC__
 		/* start-up parsed every NPK: give the holes that left in the heap back */
 		malloc_trim(0);
+#endif
 		ns_info(&d->log, NSD_TAG, "Runtime up and running");
 		nsd_loop_run(d);
 	}

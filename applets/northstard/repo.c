@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "libns/libc_compat.h"
 #include "libns/path.h"
 #include "libns/persist.h"
 #include "libns/util.h"
@@ -359,7 +360,7 @@ static int publish(struct nsd_repo *r, struct nsd_install *inst, struct nsd_cont
 		return 0;
 	char name[NS_CONTAINER_ID_STR_MAX + 8];
 	snprintf(name, sizeof(name), "%s.npk", c->id);
-	if (renameat2(r->dirfd, inst->tmpname, r->dirfd, name, RENAME_NOREPLACE) < 0)
+	if (ns_renameat2(r->dirfd, inst->tmpname, r->dirfd, name, RENAME_NOREPLACE) < 0)
 		return ns_err_sys(err, errno, "rename to '%s/%s'", r->cfg->dir, name);
 	inst->tmpname[0] = '\0';
 	if (fsync(r->dirfd) < 0)

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "args.h"
+#include "libns/libc_compat.h"
 
 int nstar_container_arg_parse(const char *text, struct nstar_container_arg *out, struct ns_err *err)
 {
@@ -137,7 +138,7 @@ int nstar_signal_parse(const char *s, int32_t *out)
 	}
 	const char *name = strncasecmp(s, "SIG", 3) == 0 ? s + 3 : s;
 	for (int sig = 1; sig < NSIG; sig++) {
-		const char *abbrev = sigabbrev_np(sig);
+		const char *abbrev = ns_sigabbrev(sig);
 		if (abbrev && *name && strcasecmp(name, abbrev) == 0) {
 			*out = sig;
 			return 0;

@@ -18,6 +18,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "libns/libc_compat.h"
+
 static void print_link(const char *key, const char *path)
 {
 	char target[PATH_MAX];
@@ -49,15 +51,13 @@ void pi_print_ids(void)
 
 void pi_print_sched(void)
 {
-	int policy = sched_getscheduler(0);
+	int priority = 0, policy = ns_sched_getscheduler(&priority); /* musl's wrappers: ENOSYS */
 	if (policy >= 0)
 		policy &= ~SCHED_RESET_ON_FORK; /* a flag, not part of the policy */
-	struct sched_param p = {0};
-	sched_getparam(0, &p);
 	errno = 0;
 	int prio = getpriority(PRIO_PROCESS, 0);
 	printf("sched_getscheduler: %d\n", policy);
-	printf("sched_priority: %d\n", p.sched_priority);
+	printf("sched_priority: %d\n", priority);
 	printf("getpriority: %d\n", prio);
 }
 

@@ -43,6 +43,7 @@
 #include <unistd.h>
 
 #include "libns/app_setup.h"
+#include "libns/libc_compat.h"
 #include "libns/seccomp.h"
 
 extern char **environ;
@@ -374,12 +375,10 @@ static int report(void)
 		print_limit(rl.rlim_max);
 		printf("\n");
 	}
-	struct sched_param sp = {0};
-	sched_getparam(0, &sp);
+	int prio = 0, policy = ns_sched_getscheduler(&prio);
 	errno = 0;
 	int nice = getpriority(PRIO_PROCESS, 0);
-	printf("sched policy %d priority %d nice %d\n", sched_getscheduler(0), sp.sched_priority,
-	       nice);
+	printf("sched policy %d priority %d nice %d\n", policy, prio, nice);
 	print_fds();
 	return 0;
 }

@@ -181,8 +181,8 @@ static int test_generate(void)
 	struct ns_seckey sec;
 	struct ns_pubkey pub;
 	char dir[512], path[600];
-	mode_t mode;
-	off_t size;
+	mode_t mode = 0;
+	off_t size = 0;
 	snprintf(dir, sizeof(dir), "%s/keys", ns_test_tmpdir());
 	CHECK(mkdir(dir, 0755) == 0);
 	CHECK_OK(ns_keypair_generate(dir, "test", &err), &err);
