@@ -28,6 +28,7 @@
 
 #include "applets/applet.h"
 #include "libns/config.h"
+#include "libns/libc_compat.h"
 #include "libns/util.h"
 #include "nsd_init.h"
 
@@ -221,7 +222,7 @@ static int wait_loop(const sigset_t *set, pid_t daemon, int *status, int secs, b
 			continue;
 		}
 		if (daemon > 0 && !*ended) {
-			say("SIG%s: stopping northstard", sigabbrev_np(sig));
+			say("SIG%s: stopping northstard", ns_sigabbrev(sig));
 			kill(daemon, SIGTERM);
 		}
 		return sig;

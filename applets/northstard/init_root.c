@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -114,7 +115,9 @@ static bool root_is_rootfs(void)
 	if (!f) { /* no /proc yet: rootfs is a ramfs or tmpfs, a disk's root never */
 		struct statfs sf;
 		return statfs("/", &sf) == 0 &&
-		       (sf.f_type == RAMFS_MAGIC || sf.f_type == TMPFS_MAGIC);
+		       /* f_type is a signed int on 32-bit ABIs: compare the bits */
+		       ((uint32_t)sf.f_type == (uint32_t)RAMFS_MAGIC ||
+			(uint32_t)sf.f_type == (uint32_t)TMPFS_MAGIC);
 	}
 	while (fgets(line, sizeof(line), f)) {
 		char mp[256], type[64];
