@@ -38,7 +38,7 @@ pid1_initramfs() {
 	cp "$VM_BUSYBOX" "$stage/root/bin/busybox"
 	cp "$build/tests/helpers/climb" "$stage/root/bin/climb"
 	ln -s busybox "$stage/root/bin/sh"
-	"$build/northstar" sextant gen-key -n test -o "$stage" >/dev/null || return 1
+	"${NS_HOST_BIN:-$build/northstar}" sextant gen-key -n test -o "$stage" >/dev/null || return 1
 	cp "$stage/test.pub" "$root/etc/northstar/test.pub"
 	cat >"$stage/app.yaml" <<'EOT'
 name: app
@@ -76,7 +76,7 @@ io:
   stderr: pipe
 EOT
 	for p1_n in app climber; do
-		"$build/northstar" sextant pack -m "$stage/$p1_n.yaml" -r "$stage/root" -k "$stage/test.key" \
+		"${NS_HOST_BIN:-$build/northstar}" sextant pack -m "$stage/$p1_n.yaml" -r "$stage/root" -k "$stage/test.key" \
 			-o "$root/repo/$p1_n:0.0.1.npk" >/dev/null || return 1
 	done
 	rm -rf "$stage"
