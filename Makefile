@@ -23,6 +23,8 @@
 # plain make never calls apt-get and names any dependency it cannot find.
 
 include mk/musl.mk
+# mk/musl.mk defines targets: a plain make still builds the binary
+.DEFAULT_GOAL := all
 
 # Target: ARCH (Debian's name: arm64, armhf; empty or the host's own for a native
 # build) and LIBC (glibc, or musl). Each pair builds in its own tree: build,

@@ -27,6 +27,10 @@ done
 for a in northstard ns-init; do # run by root: in sbin
 	t_eq "make install links $a" "$(readlink "$tmp/root/usr/sbin/$a")" ../bin/northstar
 done
+# mk/musl.mk, included first, defines targets of its own: the default goal stays "all"
+# (a plain make once built musl's libraries into build/ and the binary against them)
+t_eq "a plain make builds the binary, nothing else" \
+	"$(make -n -C "$NS_TOP" BUILD="$NS_BUILD" 2>&1 | grep -c 'musl')" 0
 t_expect "make size prints the stripped size" 0 "bytes" make -s -C "$NS_TOP" BUILD="$NS_BUILD" size
 rm -rf "$tmp"
 t_done
