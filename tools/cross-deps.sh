@@ -10,6 +10,8 @@
 # crossbuild-essential-ARCH; qemu-user-static runs the unit tests, qemu-system-arm
 # and ARCH's kernel (fetched by tests/vm/run.sh) the VM suite.
 set -u
+APT_WHO=cross-deps
+. "$(dirname "$0")/apt.sh"
 
 usage() {
 	echo "usage: cross-deps.sh install|ensure|missing|triplet|qemu arm64|armhf" >&2
@@ -38,28 +40,7 @@ packages() {
 	libsodium-dev:$a zlib1g-dev:$a"
 }
 
-missing_packages() {
-	for p in $(packages "$1"); do
-		st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)
-		case "$st" in
-		*"install ok installed"*) ;;
-		*) printf '%s ' "$p" ;;
-		esac
-	done
-}
-
-apt_retry() {
-	n=0
-	while :; do
-		if DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 "$@"; then
-			return 0
-		fi
-		n=$((n + 1))
-		[ $n -ge 4 ] && return 1
-		echo "cross-deps: apt-get $1 failed, retrying in $((n * 5)) s" >&2
-		sleep $((n * 5))
-	done
-}
+missing_packages() { packages_missing $(packages "$1"); }
 
 install_all() {
 	a=$1

@@ -5,6 +5,8 @@
 #   deps.sh ensure DIR    the same, but only when something is missing
 #   deps.sh missing       list missing packages
 set -u
+APT_WHO=deps
+. "$(dirname "$0")/apt.sh"
 
 # Build: compiler and static libraries. Tests: the outside tools used as oracles,
 # the shells whose completion scripts nstar writes,
@@ -16,48 +18,11 @@ clang squashfs-tools cryptsetup-bin unzip python3 python3-cryptography
 qemu-system-x86 cpio busybox-static kmod iproute2 util-linux crun hyperfine
 zsh fish elvish help2man python3-kconfiglib"
 
-missing_packages() {
-	for p in $PACKAGES; do
-		st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)
-		case "$st" in
-		*"install ok installed"*) ;;
-		*) printf '%s ' "$p" ;;
-		esac
-	done
-}
+missing_packages() { packages_missing $PACKAGES; }
 
 have_cjson() { ls "$1"/cjson-*/cJSON.c >/dev/null 2>&1; }
 
 is_debian() { [ -f /etc/debian_version ] && command -v apt-get >/dev/null 2>&1; }
-
-# apt-get with a wait for the package lock and a few retries for a flaky mirror.
-apt_retry() {
-	n=0
-	while :; do
-		if DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 "$@"; then
-			return 0
-		fi
-		n=$((n + 1))
-		[ $n -ge 4 ] && return 1
-		echo "deps: apt-get $1 failed, retrying in $((n * 5)) s" >&2
-		sleep $((n * 5))
-	done
-}
-
-# 'apt-get source' needs deb-src entries: mirror the configured deb entries.
-ensure_deb_src() {
-	if grep -rqsE '^(deb-src|Types:.*deb-src)' /etc/apt/sources.list /etc/apt/sources.list.d/; then
-		return 0
-	fi
-	for f in /etc/apt/sources.list.d/*.sources; do
-		[ -f "$f" ] || continue
-		sed 's/^Types: deb$/Types: deb-src/' "$f" >/etc/apt/sources.list.d/northstar-src-$(basename "$f")
-	done
-	if [ -f /etc/apt/sources.list ]; then
-		sed -n 's/^deb \(.*\)/deb-src \1/p' /etc/apt/sources.list >/etc/apt/sources.list.d/northstar-src.list
-	fi
-	apt_retry update -qq
-}
 
 fetch_cjson() {
 	dir=$1

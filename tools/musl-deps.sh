@@ -13,6 +13,8 @@
 # asm-generic/): musl-gcc searches only musl's own headers, and libcap, libseccomp and
 # northstar include <linux/...>.
 set -u
+APT_WHO=musl-deps
+. "$(dirname "$0")/apt.sh"
 
 SOURCES="zlib libyaml libsodium libcap2 libseccomp mbedtls"
 JOBS=${JOBS:-2}
@@ -39,27 +41,7 @@ die() {
 	exit 1
 }
 
-missing_packages() {
-	for p in $PACKAGES; do
-		st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)
-		case "$st" in
-		*"install ok installed"*) ;;
-		*) printf '%s ' "$p" ;;
-		esac
-	done
-}
-
-apt_retry() {
-	n=0
-	while :; do
-		if DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 "$@"; then
-			return 0
-		fi
-		n=$((n + 1))
-		[ $n -ge 3 ] && return 1
-		sleep $((n * 5))
-	done
-}
+missing_packages() { packages_missing $PACKAGES; }
 
 install_packages() {
 	m=$(missing_packages)
@@ -70,21 +52,6 @@ install_packages() {
 	apt_retry update -qq || return 1
 	# shellcheck disable=SC2086
 	apt_retry install -y -qq --no-install-recommends $m
-}
-
-# deb-src entries, as deps.sh makes them for cJSON.
-ensure_deb_src() {
-	if grep -rqsE '^(deb-src|Types:.*deb-src)' /etc/apt/sources.list /etc/apt/sources.list.d/; then
-		return 0
-	fi
-	for f in /etc/apt/sources.list.d/*.sources; do
-		[ -f "$f" ] || continue
-		sed 's/^Types: deb$/Types: deb-src/' "$f" >/etc/apt/sources.list.d/northstar-src-$(basename "$f")
-	done
-	if [ -f /etc/apt/sources.list ]; then
-		sed -n 's/^deb \(.*\)/deb-src \1/p' /etc/apt/sources.list >/etc/apt/sources.list.d/northstar-src.list
-	fi
-	apt_retry update -qq
 }
 
 have_src() { ls -d "$1/$2"-[0-9]*/ >/dev/null 2>&1; }
