@@ -171,6 +171,13 @@ static int load_children(struct loader *l, struct ns_ynode *parent, yaml_event_t
 		yaml_event_delete(&ev);
 		if (r < 0)
 			break;
+		/* A complex key ("? [a]: b") has no text: every reader of a key compares its
+		 * text, so such keys are refused here, once, for configs and manifests alike. */
+		if (parent->kind == NS_YMAP && v.n % 2 == 0 && child->kind != NS_YSCALAR) {
+			r = ns_err_set(l->err, EINVAL, "%s:%u:%u: a mapping key must be a scalar",
+				       l->doc->source, child->line, child->col);
+			break;
+		}
 		if (vec_push(&v, child) < 0) {
 			r = ns_err_set(l->err, ENOMEM, "out of memory");
 			break;

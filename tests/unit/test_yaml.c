@@ -98,6 +98,12 @@ static int test_errors(void)
 	deep[100] = '\0';
 	CHECK_FAIL(load(deep, &d, &err), &err, "nesting deeper");
 	CHECK_FAIL(ns_yaml_load("t.yaml", "a: \0", 4, &d, &err), &err, "NUL");
+	/* complex keys: the config fuzzer's crash (a mapping as the only key of `type`) */
+	CHECK_FAIL(load("repositories:\n l:\n  type:\n   ? s:\n", &d, &err), &err,
+		   "t.yaml:4:6: a mapping key must be a scalar");
+	CHECK_FAIL(load("? [a, b]\n: 1\n", &d, &err), &err,
+		   "t.yaml:1:3: a mapping key must be a scalar");
+	CHECK_FAIL(load("{? {a: 1}: 2}\n", &d, &err), &err, "a mapping key must be a scalar");
 	CHECK_OK(load("", &d, &err), &err);
 	CHECK(d.root == NULL);
 	return 0;
