@@ -6,6 +6,8 @@
 #   make bench      benchmarks, with their references measured in the same run
 #   make soak       10 minutes of random load on northstard, then a check for leaks
 #   make demo       build, pack the examples and run one through the runtime
+#   make run        build, pack the examples and run northstard in the foreground with
+#                   config/dev.yaml (its paths inside build/); Ctrl-C stops it
 #   make examples   build the example containers and pack them into signed NPKs
 #   make deps       install the Debian packages and fetch cJSON's source (as root)
 #   make size       stripped size of the binary (and of every other build-* tree)
@@ -262,6 +264,24 @@ demo:
 	@sh tools/deps.sh ensure $(BUILD)/deps
 	@$(MAKE) --no-print-directory examples
 	@sh examples/demo.sh $(BUILD)
+
+# make run: northstard in the foreground, as the README's "Run it yourself" uses it. It
+# starts in RUN_DIR (the build tree), where config/dev.yaml's relative paths lead; exec
+# leaves it alone in the foreground, so Ctrl-C reaches it and it shuts down in order.
+RUN_DIR ?= $(BUILD)
+.PHONY: run
+run:
+	@[ "$$(id -u)" = 0 ] || { echo "make run: northstard needs root (namespaces, mounts, loop devices): run it as root" >&2; exit 1; }
+	@sh tools/deps.sh ensure $(BUILD)/deps
+	@$(MAKE) --no-print-directory all examples-build
+	@# Packing all examples takes a while: only when something changed since the last time.
+	@if [ ! -d $(BUILD)/examples/npk ] || [ -n "$$(find examples $(BUILD)/examples/bin \
+		$(BIN) -newer $(BUILD)/examples/npk -print 2>/dev/null | head -n 1)" ]; then \
+		sh examples/pack.sh $(BUILD); fi
+	@# the console's directory (the bind of config/dev.yaml) and the repositories'
+	@mkdir -p /run/northstar $(RUN_DIR)/run/repository/examples $(RUN_DIR)/run/repository/mine
+	@echo "make run: northstard -c config/dev.yaml in $(RUN_DIR); Ctrl-C stops it"
+	@cd $(RUN_DIR) && exec $(abspath $(BUILD))/northstar northstard -c $(CURDIR)/config/dev.yaml
 
 .PHONY: soak
 soak:
