@@ -102,7 +102,10 @@ PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags libseccomp libcap yaml-0.1 libsodiu
 # USE_SYSTEM_CJSON=1 links an installed libcjson instead (buildroot's cjson package:
 # <cjson/cJSON.h>, libcjson.pc), with CJSON_CFLAGS and CJSON_LIBS from pkg-config.
 USE_SYSTEM_CJSON ?= 0
-CJSON_DIR ?= $(firstword $(wildcard $(BUILD)/deps/cjson-*/ $(HOST_BUILD)/deps/cjson-*/))
+# An absolute path: the flags (and so the objects) stay the same whether BUILD is given as
+# build or as /path/to/build (the integration tests run make with the latter).
+CJSON_DIR ?= $(firstword $(foreach d,$(wildcard $(BUILD)/deps/cjson-*/ \
+	$(HOST_BUILD)/deps/cjson-*/),$(abspath $(d))/))
 CJSON_SRC_CFLAGS := -I$(CJSON_DIR)
 ifeq ($(USE_SYSTEM_CJSON),1)
 ifeq ($(origin CJSON_CFLAGS),undefined)
