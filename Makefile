@@ -281,6 +281,10 @@ run:
 	@if [ ! -d $(BUILD)/examples/npk ] || [ -n "$$(find examples $(BUILD)/examples/bin \
 		$(BIN) -newer $(BUILD)/examples/npk -print 2>/dev/null | head -n 1)" ]; then \
 		sh examples/pack.sh $(BUILD); fi
+	@# A second runtime would take the console's address from the first one.
+	@if $(BIN) nstar -u unix:///run/northstar/console ident >/dev/null 2>&1; then \
+		echo "make run: a runtime already listens on unix:///run/northstar/console (another make run, or an installed northstard): stop it first with 'nstar -u unix:///run/northstar/console shutdown'" >&2; \
+		exit 1; fi
 	@# the console's directory (the bind of config/dev.yaml) and the repositories'
 	@mkdir -p /run/northstar $(RUN_DIR)/run/repository/examples $(RUN_DIR)/run/repository/mine
 	@echo "make run: northstard -c config/dev.yaml in $(RUN_DIR); Ctrl-C stops it"

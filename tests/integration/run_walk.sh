@@ -187,6 +187,11 @@ until grep -q "Runtime up and running" "$LOG2" || [ $i -ge 900 ]; do
 	i=$((i + 1))
 done
 t_run "make run starts again" grep -q "Runtime up and running" "$LOG2"
+t_expect "a second make run is refused while the first has the console" 2 \
+	"make run: a runtime already listens on $CONSOLE" \
+	timeout 120 env -u MAKEFLAGS -u MAKELEVEL make -C "$NS_TOP" --no-print-directory \
+	BUILD="$NS_BUILD" RUN_DIR="$T/second" run
+t_run "... and has not touched its directory" test ! -e "$T/second"
 # shellcheck disable=SC2086
 (cd "$CO" && env $url_env build/bin/nstar install build/examples/npk/hello-world-0.0.1.npk examples &&
 	env $url_env build/bin/nstar start hello-world) >"$T/ex.out" 2>&1
