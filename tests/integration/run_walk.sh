@@ -10,6 +10,12 @@
 . "$(dirname "$0")/../lib.sh"
 CONSOLE=unix:///run/northstar/console
 NSTAR="$NS_BUILD/bin/nstar"
+# The user's documents read without the specification at hand: no property numbers of its
+# acceptance list (P-F3) nor its section signs.
+refs=$(cd "$NS_TOP" && grep -nE 'P-[A-Z][0-9]|§' README.md docs/*.md examples/README.md \
+	examples/*/README.md config/*.yaml)
+t_eq "no specification references in README.md, docs/, examples/ and config/" "$refs" ""
+
 if ! t_need_root; then
 	t_skip "the README walk" "needs root (northstard)"
 	t_done

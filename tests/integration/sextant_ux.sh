@@ -99,4 +99,13 @@ manifest via.yaml /empty/via/app
 t_eq "pack: a symlink on the way: no warning" "$(pack_err via.yaml -r root)" ""
 manifest resource.yaml ""
 t_eq "pack: a resource (no init): no warning" "$(pack_err resource.yaml -r root)" ""
+
+# --- docs/manifest.md's minimal manifest ------------------------------------------------
+awk '/^## A minimal manifest/ { on = 1; next } on && /^```yaml$/ { f = 1; next }
+	f && /^```$/ { exit } f { print }' "$NS_TOP/docs/manifest.md" >minimal.yaml
+t_run "docs/manifest.md begins with a minimal manifest" grep -q '^init: /hello' minimal.yaml
+mkdir -p minroot
+cp root/bin/app minroot/hello
+t_eq "the minimal manifest packs without a warning" "$(pack_err minimal.yaml -r minroot)" ""
+t_eq "... into hello-0.1.0.npk" "$(cat outp)" "wrote out/hello-0.1.0.npk"
 t_done
