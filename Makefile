@@ -6,6 +6,8 @@
 #   make bench      benchmarks, with their references measured in the same run
 #   make soak       10 minutes of random load on northstard, then a check for leaks
 #   make demo       build, pack the examples and run one through the runtime
+#   make run        build, pack the examples and run northstard in the foreground with
+#                   config/dev.yaml (its paths inside build/); Ctrl-C stops it
 #   make examples   build the example containers and pack them into signed NPKs
 #   make deps       install the Debian packages and fetch cJSON's source (as root)
 #   make size       stripped size of the binary (and of every other build-* tree)
@@ -100,7 +102,10 @@ PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags libseccomp libcap yaml-0.1 libsodiu
 # USE_SYSTEM_CJSON=1 links an installed libcjson instead (buildroot's cjson package:
 # <cjson/cJSON.h>, libcjson.pc), with CJSON_CFLAGS and CJSON_LIBS from pkg-config.
 USE_SYSTEM_CJSON ?= 0
-CJSON_DIR ?= $(firstword $(wildcard $(BUILD)/deps/cjson-*/ $(HOST_BUILD)/deps/cjson-*/))
+# An absolute path: the flags (and so the objects) stay the same whether BUILD is given as
+# build or as /path/to/build (the integration tests run make with the latter).
+CJSON_DIR ?= $(firstword $(foreach d,$(wildcard $(BUILD)/deps/cjson-*/ \
+	$(HOST_BUILD)/deps/cjson-*/),$(abspath $(d))/))
 CJSON_SRC_CFLAGS := -I$(CJSON_DIR)
 ifeq ($(USE_SYSTEM_CJSON),1)
 ifeq ($(origin CJSON_CFLAGS),undefined)
@@ -262,6 +267,28 @@ demo:
 	@sh tools/deps.sh ensure $(BUILD)/deps
 	@$(MAKE) --no-print-directory examples
 	@sh examples/demo.sh $(BUILD)
+
+# make run: northstard in the foreground, as the README's "Run it yourself" uses it. It
+# starts in RUN_DIR (the build tree), where config/dev.yaml's relative paths lead; exec
+# leaves it alone in the foreground, so Ctrl-C reaches it and it shuts down in order.
+RUN_DIR ?= $(BUILD)
+.PHONY: run
+run:
+	@[ "$$(id -u)" = 0 ] || { echo "make run: northstard needs root (namespaces, mounts, loop devices): run it as root" >&2; exit 1; }
+	@sh tools/deps.sh ensure $(BUILD)/deps
+	@$(MAKE) --no-print-directory all examples-build
+	@# Packing all examples takes a while: only when something changed since the last time.
+	@if [ ! -d $(BUILD)/examples/npk ] || [ -n "$$(find examples $(BUILD)/examples/bin \
+		$(BIN) -newer $(BUILD)/examples/npk -print 2>/dev/null | head -n 1)" ]; then \
+		sh examples/pack.sh $(BUILD); fi
+	@# A second runtime would take the console's address from the first one.
+	@if $(BIN) nstar -u unix:///run/northstar/console ident >/dev/null 2>&1; then \
+		echo "make run: a runtime already listens on unix:///run/northstar/console (another make run, or an installed northstard): stop it first with 'nstar -u unix:///run/northstar/console shutdown'" >&2; \
+		exit 1; fi
+	@# the console's directory (the bind of config/dev.yaml) and the repositories'
+	@mkdir -p /run/northstar $(RUN_DIR)/run/repository/examples $(RUN_DIR)/run/repository/mine
+	@echo "make run: northstard -c config/dev.yaml in $(RUN_DIR); Ctrl-C stops it"
+	@cd $(RUN_DIR) && exec $(abspath $(BUILD))/northstar northstard -c $(CURDIR)/config/dev.yaml
 
 .PHONY: soak
 soak:

@@ -35,7 +35,8 @@ static const char usage[] =
     "gid. With a key the NPK is signed and its image carries a dm-verity hash tree.\n"
     "The squashfs image is written by sextant itself unless --mksquashfs is given.\n"
     "Timestamps are SOURCE_DATE_EPOCH (0 when unset): with --salt and --uuid the same\n"
-    "input gives the same bytes.\n"
+    "input gives the same bytes. A warning names an init that is not an executable\n"
+    "file in ROOT when no mount of the manifest covers its path.\n"
     "\n"
     "  -m, --manifest-path FILE  the manifest\n"
     "  -o, --out PATH            the NPK to write, or a directory for NAME-VERSION.npk\n"
@@ -346,6 +347,7 @@ static int pack(const struct pack_args *a, struct ns_err *err)
 	r = ns_manifest_parse(a->manifest, text, len, &m, err);
 	if (r < 0)
 		return r;
+	sextant_pack_check_init(a->manifest, a->root, &m);
 	struct ns_seckey key;
 	if (a->key)
 		r = ns_seckey_load(a->key, &key, err);

@@ -10,6 +10,11 @@ int sextant_unpack(int argc, char **argv);
 int sextant_verify(int argc, char **argv);
 
 struct ns_err;
+struct ns_manifest;
+
+/* pack: one warning line on stderr when the manifest's init is not an executable file
+ * in root (NULL: no --root) and no mount of the manifest covers it. */
+void sextant_pack_check_init(const char *manifest, const char *root, const struct ns_manifest *m);
 
 /* Prints "sextant CMD: <message>" to stderr; returns 1. */
 int sextant_fail(const char *cmd, const struct ns_err *err);
