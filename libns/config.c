@@ -547,6 +547,15 @@ static int parse_top_field(struct cfgp *p, const struct ns_ynode *key, const str
 		return ns_config_parse_modules(p->doc, v, c, p->err);
 	if (!strcmp(k, "init"))
 		return ns_config_parse_init(p->doc, v, &c->init, p->err);
+	if (!strcmp(k, "missing_binds")) {
+		if (v->kind == NS_YSCALAR && !v->tag && !strcmp(v->str, "skip"))
+			c->missing_binds_fail = false;
+		else if (v->kind == NS_YSCALAR && !v->tag && !strcmp(v->str, "fail"))
+			c->missing_binds_fail = true;
+		else
+			return bad(p, v, k, "expected 'skip' or 'fail'");
+		return 0;
+	}
 	return unknown(p, key, "the configuration");
 }
 

@@ -111,6 +111,9 @@ struct ns_config {
 	const char **modules; /* .ko files finit_module loads at start, in order */
 	size_t nmodules;
 	struct ns_init_config init;
+	/* missing_binds: fail refuses a start whose bind's host path does not exist;
+	 * the default skips that bind with a log line, as Northstar does. */
+	bool missing_binds_fail;
 	struct ns_ydoc doc;
 };
 

@@ -104,6 +104,10 @@ int ns_mnt_fresh(const char *fstype, const char *const *opts, unsigned attrs, co
 	ns_autoclose int fsfd = (int)syscall(SYS_fsopen, fstype, NS_FSOPEN_CLOEXEC);
 	if (fsfd < 0)
 		return ns_err_sys(err, errno, "%s: open a %s filesystem (fsopen)", what, fstype);
+	/* The source mount(8) would give ("proc /proc proc ..."), not "none": tools and
+	 * Northstar's own tests read it from /proc/mounts. */
+	if (syscall(SYS_fsconfig, fsfd, NS_FSCONFIG_SET_STRING, "source", fstype, 0) < 0)
+		return ns_err_sys(err, errno, "%s: name the %s filesystem's source", what, fstype);
 	if (fs_configure(fsfd, opts, fstype, err) < 0)
 		return ns_err_wrap(err, "%s", what);
 	long m = syscall(SYS_fsmount, fsfd, NS_FSMOUNT_CLOEXEC, attrs);

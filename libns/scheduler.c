@@ -1,10 +1,14 @@
 #include "scheduler.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
+#include <string.h>
 #include <sys/resource.h>
 
+#include "io.h"
 #include "libc_compat.h"
+#include "util.h"
 
 static const char *policy_name(enum ns_sched_policy p)
 {
@@ -86,4 +90,13 @@ int ns_sched_apply(const struct ns_sched_plan *p, struct ns_err *err)
 	if (p->set_nice && setpriority(PRIO_PROCESS, 0, p->nice) < 0)
 		return ns_err_sys(err, errno, "sched: set nice %d", p->nice);
 	return 0;
+}
+
+bool ns_sched_rt_throttled(const char *sysctl_path)
+{
+	char buf[32] = "";
+	ns_autoclose int fd = open(sysctl_path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || ns_read_full(fd, buf, sizeof(buf) - 1) <= 0)
+		return true;
+	return strcmp(buf, "-1\n") != 0 && strcmp(buf, "-1") != 0;
 }

@@ -24,6 +24,13 @@ struct ns_sched_plan {
 
 int ns_sched_prepare(const struct ns_sched *s, struct ns_sched_plan *plan, struct ns_err *err);
 
+/* Whether the kernel limits realtime tasks' time at all: false when the sysctl file
+ * (normally NS_SCHED_RT_RUNTIME_SYSCTL) reads -1, when realtime throttling is off
+ * host-wide and a cgroup without realtime time may still run fifo and round_robin
+ * tasks. A file that cannot be read counts as throttled. */
+#define NS_SCHED_RT_RUNTIME_SYSCTL "/proc/sys/kernel/sched_rt_runtime_us"
+bool ns_sched_rt_throttled(const char *sysctl_path);
+
 /* Child side. Async-signal-safe. */
 int ns_sched_apply(const struct ns_sched_plan *plan, struct ns_err *err);
 

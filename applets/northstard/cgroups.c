@@ -19,6 +19,7 @@
 
 #include "libns/cgroup.h"
 #include "libns/io.h"
+#include "libns/scheduler.h"
 #include "libns/util.h"
 #include "nsd.h"
 
@@ -83,6 +84,9 @@ static int check_realtime(const struct ns_manifest *m, const struct ns_cgroup *c
 			  struct ns_err *err)
 {
 	if (m->sched.policy != NS_SCHED_FIFO && m->sched.policy != NS_SCHED_RR)
+		return 0;
+	/* throttling off host-wide: the kernel lets any cgroup run realtime tasks */
+	if (!ns_sched_rt_throttled(NS_SCHED_RT_RUNTIME_SYSCTL))
 		return 0;
 	const char *dir = ns_cgroup_path(cg, NS_CGROUP_CPU);
 	char path[PATH_MAX], buf[32] = "";

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "libns/hostpath.h"
 #include "libns/initproto.h"
 #include "libns/netns.h"
 #include "libns/path.h"
@@ -56,16 +57,38 @@ static char *path2(const char *a, const char *b)
 	return asprintf(&s, "%s/%s", a, b) < 0 ? NULL : s;
 }
 
+/* A bind whose host path does not exist is left out, as Northstar does (its examples
+ * bind Android's /system), unless the config says `missing_binds: fail`; the child
+ * still walks every path it mounts, so a path that vanishes later fails the start. */
+static bool skip_bind(struct nsd *d, const struct nsd_container *c, const struct ns_mount *mnt)
+{
+	struct ns_err e = {0};
+	if (d->cfg.missing_binds_fail)
+		return false;
+	ns_autoclose int fd = ns_hostpath_open(mnt->host, "host path", &e);
+	if (fd != -ENOENT)
+		return false;
+	ns_warn(&d->log, c->id,
+		"bind on '%s' skipped: host path '%s' does not exist (missing_binds: fail "
+		"refuses the start instead)",
+		mnt->target, mnt->host);
+	return true;
+}
+
 /* Resource mounts take p->resources, in the order of the manifest's mounts: what the
  * start resolved, checked and mounted. */
 static int mounts_of(struct nsd *d, const struct nsd_container *c, const struct nsd_process *p,
-		     struct scratch *sc, struct ns_rootfs_mount *out, struct ns_err *err)
+		     struct scratch *sc, struct ns_rootfs_mount *out, size_t *nout,
+		     struct ns_err *err)
 {
 	const struct ns_manifest *m = nsd_manifest(c);
 	size_t k = 0;
+	*nout = 0;
 	for (size_t i = 0; i < m->nmounts; i++) {
 		const struct ns_mount *mnt = &m->mounts[i];
-		struct ns_rootfs_mount *o = &out[i];
+		if (mnt->type == NS_MOUNT_BIND && skip_bind(d, c, mnt))
+			continue;
+		struct ns_rootfs_mount *o = &out[(*nout)++];
 		*o = (struct ns_rootfs_mount){.type = mnt->type, .target = mnt->target};
 		if (mnt->type == NS_MOUNT_BIND) {
 			o->source = mnt->host;
@@ -192,7 +215,6 @@ static char *describe(struct nsd *d, const struct nsd_container *c, const struct
 	    .args = a->nargs ? (const char **)a->args : m->args,
 	    .nargs = a->nargs ? a->nargs : m->nargs,
 	    .mounts = mounts,
-	    .nmounts = m->nmounts,
 	    .nfds = m->nsockets + m->console.present,
 	    .selinux_exec = d->selinux && m->selinux.present ? m->selinux.exec : NULL,
 	    .seccomp_unfiltered = c->repo && c->repo->cfg->seccomp_unfiltered,
@@ -209,7 +231,8 @@ static char *describe(struct nsd *d, const struct nsd_container *c, const struct
 		ns_err_set(err, ENOMEM, "out of memory");
 		goto out;
 	}
-	if (mounts_of(d, c, p, &sc, mounts, err) < 0 || env_of(c, a, &sc, env, &desc.nenv, err) < 0)
+	if (mounts_of(d, c, p, &sc, mounts, &desc.nmounts, err) < 0 ||
+	    env_of(c, a, &sc, env, &desc.nenv, err) < 0)
 		goto out;
 	desc.env = env;
 	text = ns_launch_desc_encode(&desc, err);

@@ -144,6 +144,9 @@ flags_are "resource: ro,nosuid,nodev" "$(mopts /res)" "ro,nosuid,nodev"
 flags_are "resource noexec" "$(mopts /resx)" "ro,nosuid,nodev,noexec"
 flags_are "sockets: ro,nosuid,nodev,noexec" "$(mopts /sock)" "ro,nosuid,nodev,noexec"
 t_run "tmpfs: size" grep -q " /tmp .* tmpfs .*size=1024k" "$T/mi"
+t_run "proc's source is proc, as mount(8) and Northstar name it" grep -qE " / /proc ro,[^-]* - proc proc " "$T/mi"
+t_run "sysfs's source is sysfs" grep -qE " / /sys ro,[^-]* - sysfs sysfs " "$T/mi"
+t_run "tmpfs's source is tmpfs" grep -qE " / /tmp rw,[^-]* - tmpfs tmpfs " "$T/mi"
 t_run "/proc masked (kcore or keys)" grep -qE " /proc/(kcore|keys) " "$T/mi"
 
 run_sh() { C run app:0.0.1 --init /bin/sh --arg -c --arg "$1"; }

@@ -1,5 +1,8 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "libns/scheduler.h"
 #include "testlib.h"
@@ -36,4 +39,25 @@ static int test_sched_checks(void)
 	return 0;
 }
 
-NS_TEST_MAIN(T(test_sched_checks))
+static int test_rt_throttled(void)
+{
+	char path[] = "/tmp/test_sched_rt.XXXXXX";
+	int fd = mkstemp(path);
+	CHECK(fd >= 0);
+	CHECK(write(fd, "-1\n", 3) == 3);
+	close(fd);
+	CHECK(!ns_sched_rt_throttled(path));
+	fd = open(path, O_WRONLY | O_TRUNC);
+	CHECK(write(fd, "950000\n", 7) == 7);
+	close(fd);
+	CHECK(ns_sched_rt_throttled(path));
+	fd = open(path, O_WRONLY | O_TRUNC);
+	CHECK(write(fd, "-10\n", 4) == 4);
+	close(fd);
+	CHECK(ns_sched_rt_throttled(path));
+	unlink(path);
+	CHECK(ns_sched_rt_throttled(path)); /* unreadable: assume the kernel limits it */
+	return 0;
+}
+
+NS_TEST_MAIN(T(test_sched_checks), T(test_rt_throttled))
