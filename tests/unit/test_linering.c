@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "libns/config.h"
 #include "libns/linering.h"
 #include "testlib.h"
 
@@ -151,5 +152,39 @@ static int test_bytes_and_clear(void)
 	return 0;
 }
 
-NS_TEST_MAIN(T(test_empty), T(test_exact_fit), T(test_wrap_around), T(test_longer_than_ring),
-	     T(test_bytes_and_clear))
+/* log.ring_size in the daemon's config: 64KiB by default, 0 turns it off, bounds. */
+static int test_config_ring_size(void)
+{
+	static const char base[] = "run_dir: /r\ndata_dir: /d\nsocket_dir: /s\ncgroup: ns\n";
+	static const struct {
+		const char *log;
+		long long want; /* -1: refused */
+	} cases[] = {
+	    {"", 64 << 10},
+	    {"log:\n  ring_size: 0\n", 0},
+	    {"log:\n  ring_size: 4KiB\n", 4 << 10},
+	    {"log:\n  ring_size: 1MiB\n", 1 << 20},
+	    {"log:\n  ring_size: 100\n", -1},
+	    {"log:\n  ring_size: 2MiB\n", -1},
+	    {"log:\n  ring_size: big\n", -1},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char text[256];
+		struct ns_config c;
+		struct ns_err err = {0};
+		snprintf(text, sizeof(text), "%s%s", base, cases[i].log);
+		int r = ns_config_parse("t.yaml", text, strlen(text), &c, &err);
+		if (cases[i].want < 0) {
+			CHECK(r < 0);
+			CHECK(strstr(err.msg, "t.yaml:") && strstr(err.msg, "log.ring_size"));
+			continue;
+		}
+		CHECK_OK(r, &err);
+		CHECK_INT(c.log.ring_size, cases[i].want);
+		ns_config_free(&c);
+	}
+	return 0;
+}
+
+NS_TEST_MAIN(T(test_config_ring_size), T(test_empty), T(test_exact_fit), T(test_wrap_around),
+	     T(test_longer_than_ring), T(test_bytes_and_clear))
