@@ -40,6 +40,16 @@ io:
   stderr: discard
 EOF2
 pack many 0.0.1
+manifest flood 0.0.1 <<'EOF2'
+init: /bin/sh
+args: [-c, "for i in $(seq 1 20000); do echo \"flood line $i\"; done"]
+uid: 1000
+gid: 1000
+io:
+  stdout: pipe
+  stderr: discard
+EOF2
+pack flood 0.0.1
 manifest quiet 0.0.1 <<'EOF2'
 init: /bin/sh
 args: [-c, "echo into the void"]
@@ -48,8 +58,9 @@ gid: 1000
 EOF2
 pack quiet 0.0.1
 
-# 4KiB: the smallest ring, which the 300 lines of many overflow
-write_config "log:" "  ring_size: 4KiB"
+# 4KiB: the smallest ring, which the 300 lines of many overflow; no rate limit, so
+# that the flood below reaches a follower whole
+write_config "log:" "  ring_size: 4KiB" "  output_rate: 0"
 daemon_start || {
 	t_fail "daemon start" "$(cat "$T/log")"
 	t_done
@@ -57,7 +68,7 @@ daemon_start || {
 }
 U="unix://$T/console"
 N() { "$NS_BIN" nstar -u "$U" "$@"; }
-for c in talk later many quiet; do
+for c in talk later many flood quiet; do
 	N install "$T/$c-0.0.1.npk" default >/dev/null || t_fail "install $c"
 done
 
@@ -144,6 +155,45 @@ first=$(head -n 1 "$T/many.out" | sed 's/.*number \([0-9]*\) of.*/\1/')
 t_eq "small ring: the kept lines run without a gap to the last" "$((first + kept - 1))" 300
 t_expect "small ring: says how many older lines were overwritten" 0 \
 	"$((first - 1)) older lines of many:0.0.1 overwritten" cat "$T/many.err"
+
+# A follower that never reads: once the socket is full, the lines wait in the daemon,
+# and past notification_buffer_size (64 here) the follower is disconnected; the daemon
+# keeps serving the others.
+$NSD_PY - "$T/console" "$T/slow.out" <<'EOF2' &
+import json, socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.settimeout(10)
+f = s.makefile("rb")
+s.sendall(b'{"connect":{"version":"0.9.3","subscribe_notifications":false}}\n')
+f.readline()
+s.sendall(b'{"request":{"logs":{"container":"flood:0.0.1","follow":true}}}\n')
+f.readline()
+open(sys.argv[2] + ".ready", "w").close()
+time.sleep(6)  # reads nothing meanwhile
+state = "closed"
+try:
+    while f.readline():
+        pass
+except OSError:  # a timeout: it was still connected
+    state = "still connected"
+open(sys.argv[2], "w").write(state + "\n")
+EOF2
+SLOW=$!
+i=0
+while [ $i -lt 100 ] && [ ! -e "$T/slow.out.ready" ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+N start flood >/dev/null
+if log_wait "more than 64 lines.*disconnected" 10; then
+	t_ok "slow follower: disconnected, not buffered without bound"
+else
+	t_fail "slow follower: disconnected, not buffered without bound" "$(tail -n 5 "$T/log")"
+fi
+t_eq "slow follower: the daemon still answers" "$(N logs talk 2>&1 | head -n 1)" "[stdout] line one"
+wait $SLOW
+t_eq "slow follower: its connection was closed" "$(cat "$T/slow.out")" closed
 
 t_expect "unknown container: a clear error, status 1" 1 \
 	"no container nope:1.0.0 is installed" N logs nope:1.0.0
