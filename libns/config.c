@@ -473,6 +473,7 @@ void ns_log_config_default(struct ns_log_config *l)
 	l->buffer_size = 256u << 10;
 	l->output_rate = 32u << 10;
 	l->output_burst = 128u << 10;
+	l->ring_size = 64u << 10;
 }
 
 /* Bounds: the queue must hold the longest record (a 2 KiB line escaped to 8 KiB) in the
@@ -481,6 +482,10 @@ void ns_log_config_default(struct ns_log_config *l)
 #define LOG_BUFFER_MAX (64u << 20)
 #define LOG_BURST_MIN  4096u
 #define LOG_RATE_MAX   (1u << 30)
+/* The ring of recent output is kept per container, so its size is what a hundred
+ * containers cost a hundred times over; it must hold a header and a long line. */
+#define LOG_RING_MIN (4u << 10)
+#define LOG_RING_MAX (1u << 20)
 
 static int parse_log(struct cfgp *p, const struct ns_ynode *m, struct ns_log_config *l)
 {
@@ -503,6 +508,12 @@ static int parse_log(struct cfgp *p, const struct ns_ynode *m, struct ns_log_con
 			if (r == 0 &&
 			    (l->output_burst < LOG_BURST_MIN || l->output_burst > LOG_RATE_MAX))
 				r = bad(p, v, "log.output_burst", "must be between 4KiB and 1GiB");
+		} else if (!strcmp(k, "ring_size")) {
+			r = get_size(p, v, "log.ring_size", &l->ring_size);
+			if (r == 0 && l->ring_size &&
+			    (l->ring_size < LOG_RING_MIN || l->ring_size > LOG_RING_MAX))
+				r = bad(p, v, "log.ring_size",
+					"must be 0 (off) or between 4KiB and 1MiB");
 		} else {
 			r = unknown(p, ns_ymap_key(m, i), "log");
 		}

@@ -87,6 +87,7 @@ struct ns_log_config {
 	uint64_t buffer_size;  /* bytes queued in front of stderr */
 	uint64_t output_rate;  /* bytes per second of each container's output; 0: unlimited */
 	uint64_t output_burst; /* bytes a container may print at once beyond the rate */
+	uint64_t ring_size;    /* bytes of recent output kept per container (nstar logs); 0: none */
 };
 
 /* init: PID-1 mode (ours; docs/config.md). */

@@ -106,4 +106,8 @@ cJSON *ns_cenc_notification(struct ns_err *err, const struct ns_console_notifica
 /* Prints compactly and deletes root. */
 char *ns_cenc_print(struct ns_err *err, cJSON *root);
 
+/* logs (ours, console_logs.c): the fields after the container in the result's ok. */
+int ns_cdec_logs(struct ns_cdec *d, const cJSON *ok, struct ns_console_logs *out);
+int ns_cenc_logs(struct ns_err *err, cJSON *ok, const struct ns_console_logs *l);
+
 #endif

@@ -60,6 +60,7 @@ enum ns_request_kind {
 	NS_REQ_TOKEN_VERIFY,
 	NS_REQ_UMOUNT,
 	NS_REQ_UNINSTALL,
+	NS_REQ_LOGS, /* ours: a container's recent output (Northstar has no such request) */
 	NS_REQ_COUNT
 };
 
@@ -78,6 +79,7 @@ struct ns_console_request {
 	struct ns_kv *environment; /* start: unique keys, in input order */
 	size_t nenvironment;
 	bool wipe;		     /* uninstall */
+	bool follow;		     /* logs: then new lines as they come */
 	const char *target;	     /* token_create: a container name */
 	const char *user;	     /* token_verify: a container name */
 	uint8_t token[NS_TOKEN_LEN]; /* token_verify */
@@ -144,6 +146,24 @@ struct ns_container_data {
 	const cJSON *statistics;
 };
 
+/* The lines of a logs response (ours, docs/console.md): a container's recent output. */
+enum ns_log_stream { NS_STREAM_STDOUT, NS_STREAM_STDERR, NS_STREAM_COUNT };
+struct ns_console_log_line {
+	uint64_t time_ms; /* when the daemon read it: milliseconds since the epoch */
+	enum ns_log_stream stream;
+	const char *text; /* encoded lossily: invalid UTF-8 becomes U+FFFD */
+};
+struct ns_console_logs {
+	struct ns_console_log_line *lines;
+	size_t nlines;
+	uint64_t overwritten;	  /* older lines the ring no longer holds */
+	uint64_t dropped;	  /* lines the log's limits dropped: never recorded */
+	const char *not_recorded; /* why nothing is recorded for it, or NULL */
+	bool end;		  /* following: no more lines will come (it was uninstalled) */
+};
+/* "stdout", "stderr"; NULL for anything else. */
+const char *ns_log_stream_name(enum ns_log_stream s);
+
 /* --- responses (server to client) ------------------------------------------ */
 enum ns_response_kind {
 	NS_RESP_IDENT,
@@ -160,6 +180,7 @@ enum ns_response_kind {
 	NS_RESP_TOKEN_VERIFICATION,
 	NS_RESP_UMOUNT,
 	NS_RESP_UNINSTALL,
+	NS_RESP_LOGS, /* ours: answers logs, and carries the lines a follow brings */
 	NS_RESP_COUNT
 };
 
@@ -168,6 +189,7 @@ struct ns_console_response {
 	struct ns_console_id ident;	 /* ident */
 	struct ns_console_result result; /* inspect, install, kill, start, uninstall */
 	struct ns_container_data data;	 /* inspect when result.ok */
+	struct ns_console_logs logs;	 /* logs when result.ok */
 	struct ns_console_id *list;	 /* list */
 	size_t nlist;
 	const char **repositories; /* repositories: unique */

@@ -16,6 +16,8 @@ static const enum ns_perm request_perms[NS_REQ_COUNT] = {
     [NS_REQ_TOKEN_VERIFY] = NS_PERM_TOKEN_VERIFICATION,
     [NS_REQ_UMOUNT] = NS_PERM_UMOUNT,
     [NS_REQ_UNINSTALL] = NS_PERM_UNINSTALL,
+    /* ours: reading a container's output tells what inspect tells, and no more */
+    [NS_REQ_LOGS] = NS_PERM_INSPECT,
 };
 
 enum ns_perm ns_console_request_perm(const struct ns_console_request *r)

@@ -20,6 +20,7 @@ static const char *const request_names[NS_REQ_COUNT] = {
     [NS_REQ_TOKEN_VERIFY] = "token_verify",
     [NS_REQ_UMOUNT] = "umount",
     [NS_REQ_UNINSTALL] = "uninstall",
+    [NS_REQ_LOGS] = "logs",
 };
 
 const char *ns_request_kind_name(enum ns_request_kind k)
@@ -150,6 +151,9 @@ static int dec_fields(struct ns_cdec *d, const cJSON *p, struct ns_console_reque
 	case NS_REQ_UNINSTALL:
 		r = ns_cdec_field_id(d, p, "container", &out->container);
 		return r < 0 ? r : ns_cdec_field_bool(d, p, "wipe", &out->wipe);
+	case NS_REQ_LOGS:
+		r = ns_cdec_field_id(d, p, "container", &out->container);
+		return r < 0 ? r : ns_cdec_field_bool(d, p, "follow", &out->follow);
 	default:
 		return ns_cdec_fail(d, "internal: unhandled request kind");
 	}
@@ -268,6 +272,10 @@ static int enc_fields(struct ns_err *err, cJSON *o, const struct ns_console_requ
 		if (ns_cenc_put(err, o, "container", ns_cenc_id(err, "container", &r->container)))
 			return ns_err_ret(err);
 		return ns_cenc_put(err, o, "wipe", ns_cenc_bool(err, r->wipe));
+	case NS_REQ_LOGS:
+		if (ns_cenc_put(err, o, "container", ns_cenc_id(err, "container", &r->container)))
+			return ns_err_ret(err);
+		return ns_cenc_put(err, o, "follow", ns_cenc_bool(err, r->follow));
 	default:
 		return ns_err_set(err, EINVAL, "request: unknown kind %d", (int)r->kind);
 	}

@@ -48,6 +48,7 @@ static const char *const response_names[NS_RESP_COUNT] = {
     [NS_RESP_TOKEN_VERIFICATION] = "token_verification",
     [NS_RESP_UMOUNT] = "umount",
     [NS_RESP_UNINSTALL] = "uninstall",
+    [NS_RESP_LOGS] = "logs",
 };
 
 /* VerificationResult has no rename: its variants are capitalised. */
@@ -240,6 +241,18 @@ static int dec_denied(struct ns_cdec *d, const cJSON *v, struct ns_console_respo
 	return ns_cdec_request(d, v, q);
 }
 
+/* logs: a result whose ok carries the lines too (console_logs.c). */
+static int dec_logs(struct ns_cdec *d, const cJSON *p, struct ns_console_response *out)
+{
+	int r = dec_result(d, p, true, &out->result, NULL);
+	if (r < 0 || !out->result.ok)
+		return r;
+	size_t mark = ns_cdec_push(d, ".ok");
+	r = ns_cdec_logs(d, cJSON_GetObjectItemCaseSensitive(p, "ok"), &out->logs);
+	ns_cdec_pop(d, mark);
+	return r;
+}
+
 static int dec_payload(struct ns_cdec *d, const cJSON *p, struct ns_console_response *out)
 {
 	switch (out->kind) {
@@ -266,6 +279,8 @@ static int dec_payload(struct ns_cdec *d, const cJSON *p, struct ns_console_resp
 		return ns_cdec_token(d, p, out->token);
 	case NS_RESP_TOKEN_VERIFICATION:
 		return dec_verification(d, p, &out->verification);
+	case NS_RESP_LOGS:
+		return dec_logs(d, p, out);
 	default:
 		return ns_cdec_fail(d, "internal: unhandled response kind");
 	}
@@ -425,6 +440,17 @@ static cJSON *enc_repositories(struct ns_err *err, const struct ns_console_respo
 	return a;
 }
 
+static cJSON *enc_logs(struct ns_err *err, const struct ns_console_response *r)
+{
+	cJSON *w = enc_result(err, &r->result, true, NULL);
+	if (w && r->result.ok &&
+	    ns_cenc_logs(err, cJSON_GetObjectItemCaseSensitive(w, "ok"), &r->logs) < 0) {
+		cJSON_Delete(w);
+		return NULL;
+	}
+	return w;
+}
+
 static cJSON *enc_payload(struct ns_err *err, const struct ns_console_response *r)
 {
 	switch (r->kind) {
@@ -460,6 +486,8 @@ static cJSON *enc_payload(struct ns_err *err, const struct ns_console_response *
 		}
 		return ns_cenc_str(err, "token_verification",
 				   ns_verification_name(r->verification));
+	case NS_RESP_LOGS:
+		return enc_logs(err, r);
 	default:
 		ns_err_set(err, EINVAL, "unknown kind %d", (int)r->kind);
 		return NULL;

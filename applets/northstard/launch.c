@@ -384,6 +384,7 @@ int nsd_launch(struct nsd *d, struct nsd_container *c, const struct nsd_start_ar
 	for (int i = 0; i < 2; i++)
 		if (p->out[i])
 			p->out[i]->limit = &p->outlimit;
+	nsd_logs_start(d, c, p); /* the last run's lines go; these pipes feed the ring */
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, f.sv) < 0) {
 		ns_err_sys(err, errno, "socketpair");
 		goto out;

@@ -19,6 +19,7 @@
 #include "libns/err.h"
 #include "libns/launch.h"
 #include "libns/linebuf.h"
+#include "libns/linering.h"
 #include "libns/log.h"
 #include "libns/npk.h"
 #include "libns/outq.h"
@@ -96,6 +97,15 @@ struct nsd_image {
 	struct ns_manifest manifest;
 };
 
+/* A container's recent output for `nstar logs` (logs.c): the lines of its io: pipe
+ * streams that the log got, kept after it exits until it starts again or is
+ * uninstalled. */
+struct nsd_logs {
+	struct ns_linering ring; /* buf NULL until the first line of a run */
+	uint64_t dropped;	 /* lines of this run the log dropped: never recorded */
+	size_t followers;	 /* connections following it; may still count closed ones */
+};
+
 struct nsd_container {
 	struct nsd_container *next;
 	char *id; /* "name:version" */
@@ -105,6 +115,7 @@ struct nsd_container {
 	uint64_t size;
 	struct ns_blk_mount *blk; /* set while mounted */
 	struct nsd_process *proc; /* set while running */
+	struct nsd_logs logs;
 };
 
 static inline const struct ns_manifest *nsd_manifest(const struct nsd_container *c)
@@ -151,6 +162,8 @@ struct nsd_output {
 	bool closing;	    /* nsd_output_close: read to the end, never pause */
 	uint64_t resume_ms; /* off the epoll set until then (it dropped output); 0: reading */
 	char tag[NS_CONTAINER_ID_STR_MAX + 16];
+	struct nsd_container *owner; /* io: pipe of a container: its lines go to owner's logs */
+	enum ns_log_stream stream;
 	char buf[NSD_OUTPUT_LINE_MAX];
 	size_t len;
 };
@@ -205,6 +218,7 @@ struct nsd_conn {
 	int pipe[2];	 /* install: socket to file by splice */
 	uint32_t events; /* what epoll watches: 0 (not in the set), EPOLLIN or EPOLLOUT */
 	bool yielded;	 /* stopped reading with lines left, to let others have a turn */
+	struct nsd_container *follow; /* logs with follow: its new lines are sent here */
 };
 
 /* The buffers of one console's connections (console_limits.c). */
@@ -408,6 +422,16 @@ void nsd_output_limit_report(struct nsd *d, const char *tag, struct nsd_outlimit
 /* Reports dropped output (one record per container) where it is due; true while some
  * is left to report. */
 bool nsd_output_report(struct nsd *d);
+
+/* --- logs.c: a container's recent output (the logs request, nstar logs) --- */
+void nsd_logs_request(struct nsd *d, struct nsd_conn *c, const struct ns_console_request *q);
+/* At a start: the last run's lines are freed, and p's io: pipe streams feed c's ring. */
+void nsd_logs_start(struct nsd *d, struct nsd_container *c, struct nsd_process *p);
+/* A line of c's output that the log got (output.c): kept, and sent to followers. */
+void nsd_logs_line(struct nsd *d, struct nsd_container *c, enum ns_log_stream stream, const char *s,
+		   size_t n);
+/* Before c is uninstalled: its followers are told that no more lines will come. */
+void nsd_logs_end(struct nsd *d, struct nsd_container *c);
 
 /* --- sink.c: queues in front of the log sink and the io: inherit targets --- */
 /* The log's queue (config log.buffer_size) and the copy targets. */

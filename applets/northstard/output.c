@@ -6,7 +6,10 @@
  * what is over the container's rate (config log.output_rate, .output_burst: a token
  * bucket of bytes shared by its stdout and stderr), is dropped and counted, and one
  * record "N lines dropped" per container says so once the log has room again, at most
- * once a second, and when the output ends. The log escapes every line (log.c). */
+ * once a second, and when the output ends. The log escapes every line (log.c).
+ *
+ * The lines of a container's io: pipe streams that the log got are also kept for
+ * `nstar logs` (logs.c); the ones dropped are counted there too. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -120,8 +123,13 @@ static void emit(struct nsd *d, struct nsd_output *o, const char *s, size_t n)
 		n--;
 	if (!ns_log_output_room(&d->log, n) ||
 	    !ns_tbucket_take(&o->limit->tb, n + o->overhead, nsd_now_ms()) ||
-	    !ns_log_output(&d->log, NS_LOG_INFO, o->tag, s, n))
+	    !ns_log_output(&d->log, NS_LOG_INFO, o->tag, s, n)) {
 		dropped(d, o, 1, 0);
+		if (o->owner)
+			o->owner->logs.dropped++;
+	} else if (o->owner) {
+		nsd_logs_line(d, o->owner, o->stream, s, n); /* what the log got, nstar logs gets */
+	}
 }
 
 static void copy(struct nsd *d, struct nsd_output *o, size_t n)

@@ -461,6 +461,7 @@ int nsd_uninstall(struct nsd *d, struct nsd_container *c, bool wipe, struct ns_c
 		(void)fsync(r->dirfd);
 	}
 	account(r, c, -1);
+	nsd_logs_end(d, c); /* nstar logs -f: no more lines will come */
 	nsd_remove(d, c);
 	if (tomb[0])
 		nsd_persist_wipe_tombstone(d, tomb);

@@ -404,6 +404,9 @@ void nsd_request(struct nsd *d, struct nsd_conn *c, const struct ns_console_requ
 	case NS_REQ_UNINSTALL:
 		do_uninstall(d, c, q);
 		break;
+	case NS_REQ_LOGS: /* ours: logs.c */
+		nsd_logs_request(d, c, q);
+		break;
 	default:
 		nsd_conn_close(d, c);
 		break;

@@ -70,6 +70,7 @@ void nsd_container_free(struct nsd_container *c)
 	free(c->img.manifest_text);
 	if (c->img.fd >= 0)
 		close(c->img.fd);
+	ns_linering_free(&c->logs.ring);
 	free(c->id);
 	free(c->file);
 	free(c->blk);

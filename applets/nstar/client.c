@@ -212,6 +212,7 @@ static const enum ns_response_kind answer[NS_REQ_COUNT] = {
     [NS_REQ_TOKEN_VERIFY] = NS_RESP_TOKEN_VERIFICATION,
     [NS_REQ_UMOUNT] = NS_RESP_UMOUNT,
     [NS_REQ_UNINSTALL] = NS_RESP_UNINSTALL,
+    [NS_REQ_LOGS] = NS_RESP_LOGS,
 };
 
 /* Accepts f when it answers kind; otherwise frees it and sets err. */

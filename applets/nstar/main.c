@@ -54,6 +54,7 @@ const char nstar_usage[] =
     "  shutdown                 shut the runtime down\n"
     "  notifications            print notifications as they arrive\n"
     "  inspect                  print what the runtime knows of a container, as JSON\n"
+    "  logs                     print a container's recent output\n"
     "  token                    create a token\n"
     "  verify-token             verify a token\n"
     "  ident                    print the identity of this console connection\n"
@@ -169,6 +170,13 @@ const struct nstar_cmd nstar_cmds[] = {
 	.summary = "print what the runtime knows of a container",
 	.help = nstar_help_inspect,
 	.run = nstar_cmd_inspect,
+    },
+    {
+	.name = "logs",
+	.summary = "print a container's recent output",
+	.help = nstar_help_logs,
+	.run = nstar_cmd_logs,
+	.flags = nstar_flags_logs,
     },
     {
 	.name = "token",

@@ -74,6 +74,9 @@ int nstar_cmd_verify_token(const struct nstar *ns, int argc, char **argv);
 int nstar_cmd_completion(const struct nstar *ns, int argc, char **argv);
 int nstar_cmd_seccomp(const struct nstar *ns, int argc, char **argv);
 int nstar_cmd_help(const struct nstar *ns, int argc, char **argv);
+int nstar_cmd_logs(const struct nstar *ns, int argc, char **argv); /* logs.c */
+extern const char nstar_help_logs[];
+extern const struct nstar_flag nstar_flags_logs[];
 
 extern const char nstar_help_list[], nstar_help_inspect[], nstar_help_mount[], nstar_help_umount[],
     nstar_help_start[], nstar_help_kill[], nstar_help_uninstall[], nstar_help_repositories[],
