@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "libns/console_errtext.h"
 #include "libns/initproto.h"
 #include "libns/libc_compat.h"
 #include "libns/path.h"
@@ -208,7 +209,9 @@ int nsd_start(struct nsd *d, struct nsd_container *c, const struct nsd_start_arg
 				ns_warn(&d->log, NSD_TAG, "%s", err.msg);
 		free(mounted);
 		free_process(p);
-		ns_warn(&d->log, NSD_TAG, "Failed to start %s", c->id);
+		char why[1024];
+		ns_warn(&d->log, NSD_TAG, "Failed to start %s: %s", c->id,
+			e->text ? e->text : ns_console_errtext(e, why, sizeof(why)));
 		return r;
 	}
 	free(mounted);
