@@ -110,15 +110,15 @@ static const char *connect_why(const struct nstar_url *url, int errnum)
 	case ENOENT:
 		return url->is_unix ? "The socket file does not exist, so northstard is probably "
 				      "not running, or its console listens elsewhere (the key "
-				      "console.global.bind in its configuration)."
+				      "console.global.bind of northstard's configuration)."
 				    : NULL;
 	case ECONNREFUSED:
 		return url->is_unix
 			   ? "The socket file exists but nothing listens on it: northstard is "
 			     "probably not running (the file is left from an earlier run)."
 			   : "Nothing listens there: northstard is probably not running, or its "
-			     "console listens elsewhere (the key console.global.bind in its "
-			     "configuration).";
+			     "console listens elsewhere (the key console.global.bind of "
+			     "northstard's configuration).";
 	case EACCES:
 	case EPERM:
 		return "This user may not open the console: the runtime's unix socket is created "
