@@ -249,7 +249,7 @@ static void gen_zsh(FILE *out)
 	      "_nstar_containers() {\n"
 	      "\tlocal url=${nstar_url:-}\n"
 	      "\tlocal -a ids\n"
-	      "\tids=(${(f)\"$(_call_program containers nstar ${url:+-u $url} -t 2s list --names "
+	      "\tids=(${(f)\"$(_call_program containers nstar ${url:+-u} $url -t 2s list --names "
 	      "2>/dev/null)\"})\n"
 	      "\tcompadd -- ${(u)ids} ${(u)ids%%:*}\n"
 	      "}\n\n"

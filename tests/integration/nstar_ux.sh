@@ -204,6 +204,17 @@ t_eq "bash: a URL split at its colons, as bash does" "$(comp nstar -u unix : "//
 t_eq "bash: mount takes several" "$(comp nstar -u "$U" mount res r)" "res res:0.0.1 "
 t_eq "bash: start's second word is not a container" "$(comp nstar -u "$U" start hello h)" " "
 t_eq "bash: nothing when the runtime is not reachable" "$(comp nstar -u "unix://$T/nope.sock" start "")" " "
+if command -v zsh >/dev/null; then
+	# zsh's completion system needs a terminal; its helper is called with compadd stubbed
+	N completion -s zsh >"$T/comp.zsh"
+	got=$(PATH="$T/path:$PATH" zsh -f -c 'compdef() { :; }; _call_program() { shift; eval "$*"; }
+compadd() { [[ $1 == -- ]] && shift; print -l -- "$@"; }
+. "$0"; nstar_url=$1; _nstar_containers' "$T/comp.zsh" "$U" | LC_ALL=C sort -u | tr '\n' ' ')
+	t_eq "zsh: the installed containers, at the command line's -u" "$got" \
+		"hello hello:0.0.1 noinit noinit:0.0.1 res res:0.0.1 two two:0.0.1 two:0.0.2 "
+else
+	t_skip "zsh completion" "zsh is not installed"
+fi
 if command -v fish >/dev/null; then
 	N completion -s fish >"$T/comp.fish"
 	t_eq "fish: start offers the installed containers" \
