@@ -175,15 +175,28 @@ t_eq "list --names" "$(NU list --names | tr '\n' ' ')" "hello:0.0.1 noinit:0.0.1
 pty() { script -qec "$1" /dev/null </dev/null; }
 if command -v script >/dev/null; then
 	esc=$(printf '\033')
-	got=$(pty "TERM=xterm '$NS_BIN' nstar -u '$U' list")
+	got=$(pty "env -u NO_COLOR TERM=xterm '$NS_BIN' nstar -u '$U' list")
 	case $got in *"$esc"*) t_ok "TERM=xterm on a terminal: colours (the check below can fail)" ;;
 	*) t_fail "TERM=xterm on a terminal: colours" "$got" ;; esac
-	got=$(pty "TERM=dumb '$NS_BIN' nstar -u '$U' list")
+	got=$(pty "env -u NO_COLOR TERM=dumb '$NS_BIN' nstar -u '$U' list")
 	case $got in *"$esc"*) t_fail "TERM=dumb: no escape bytes" "$got" ;;
 	*"hello:"* | *"hello "*) t_ok "TERM=dumb: no escape bytes" ;;
 	*) t_fail "TERM=dumb: the table" "$got" ;; esac
 	got=$(pty "TERM=xterm NO_COLOR=1 '$NS_BIN' nstar -u '$U' list")
 	case $got in *"$esc"*) t_fail "NO_COLOR: no escape bytes" "$got" ;; *) t_ok "NO_COLOR: no escape bytes" ;; esac
+	# install's progress bar (stderr on the terminal) clears its line with an escape
+	for v in 1 2; do
+		sed "s/^name: res/name: prog$v/" "$T/res-0.0.1.yaml" >"$T/prog$v-0.0.1.yaml" && pack prog$v 0.0.1
+	done
+	got=$(pty "env -u NO_COLOR TERM=xterm '$NS_BIN' nstar -u '$U' install '$T/prog1-0.0.1.npk' mem 2>&1")
+	case $got in *"$esc"*) t_ok "TERM=xterm: install draws its bar (the check below can fail)" ;;
+	*) t_fail "TERM=xterm: install draws its bar" "$got" ;; esac
+	got=$(pty "env -u NO_COLOR TERM=dumb '$NS_BIN' nstar -u '$U' install '$T/prog2-0.0.1.npk' mem 2>&1")
+	case $got in *"$esc"*) t_fail "TERM=dumb: install writes no escape bytes" "$got" ;;
+	*"installed "*) t_ok "TERM=dumb: install writes no escape bytes" ;;
+	*) t_fail "TERM=dumb: install" "$got" ;; esac
+	NU uninstall prog1:0.0.1 >/dev/null
+	NU uninstall prog2:0.0.1 >/dev/null
 else
 	t_skip "TERM=dumb" "script (util-linux) is missing"
 fi
