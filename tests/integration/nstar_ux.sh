@@ -76,6 +76,19 @@ uid: 1000
 gid: 1000
 EOF2
 pack noinit 0.0.1
+# an app whose resource is not installed
+manifest needy 0.0.1 <<'EOF2'
+init: /bin/true
+uid: 1000
+gid: 1000
+mounts:
+  /x:
+    type: resource
+    name: nores
+    version: ^1.0
+    dir: /
+EOF2
+pack needy 0.0.1
 # signed with another key than the repositories'
 "$NS_BIN" sextant gen-key -n other -o "$T" >/dev/null
 "$NS_BIN" sextant pack -m "$T/hello-0.0.1.yaml" -r "$T/root" -k "$T/other.key" -o "$T/other.npk" >/dev/null
@@ -89,7 +102,7 @@ daemon_start || {
 }
 U="unix://$T/console"
 NU() { "$NS_BIN" nstar -u "$U" "$@"; }
-for npk in hello-0.0.1 res-0.0.1 two-0.0.1 two-0.0.2 noinit-0.0.1; do
+for npk in hello-0.0.1 res-0.0.1 two-0.0.1 two-0.0.2 noinit-0.0.1 needy-0.0.1; do
 	NU install "$T/$npk.npk" default >/dev/null || t_fail "install $npk"
 done
 
@@ -144,6 +157,11 @@ t_run "another key: the daemon's log says the same" log_wait "Install failed: .*
 # a start that fails in the runtime: the log line carries the reason
 NU start noinit >"$T/noinit.out" 2>&1
 t_run "Failed to start: the line carries the reason" log_wait "Failed to start noinit:0.0.1: .*does-not-exist" 5
+WANT="needy:0.0.1 needs the resource nores version ^1.0, which is not installed; install it (\`nstar install NPK REPOSITORY\`) and start again"
+t_err "start with a missing resource: a sentence" NU start needy
+t_run "Failed to start: a missing resource in the log" \
+	log_wait "Failed to start needy:0.0.1: needy:0.0.1 needs the resource nores version \\^1\\.0, which is not installed" 5
+NU uninstall needy >/dev/null
 
 # a kernel without device-mapper and a repository that wants dm-verity: the way out named
 if [ -e /sys/class/misc/device-mapper ] || [ -e /dev/mapper/control ]; then
