@@ -81,8 +81,12 @@ static int check_signed_hashes(struct ns_npk *npk, const struct ns_pubkey *key, 
 	int r = ns_signature_parse(npk->signature_text, npk->signature_len, &npk->signature, err);
 	if (r < 0)
 		return r;
-	if (key && (r = ns_signature_verify(&npk->signature, npk->signature_text, key, err)) < 0)
+	if (key && (r = ns_signature_verify(&npk->signature, npk->signature_text, key, err)) < 0) {
+		/* EKEYREJECTED: not this key's signature, so that the caller can name the key */
+		if (err->errnum == EBADMSG)
+			err->errnum = EKEYREJECTED;
 		return ns_err_wrap(err, "signature.yaml");
+	}
 	const struct ns_npk_hashes *h = &npk->signature.hashes;
 	if ((r = compare_hash("meta", h->meta, npk->comment, npk->comment_len, err)) < 0 ||
 	    (r = compare_hash("manifest", h->manifest, npk->manifest_text, npk->manifest_len,

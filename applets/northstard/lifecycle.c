@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "libns/console_errtext.h"
 #include "libns/initproto.h"
 #include "libns/libc_compat.h"
 #include "libns/path.h"
@@ -175,6 +176,15 @@ failed:
 	return ns_err_ret(&err);
 }
 
+/* The log line of a start that got past the checks and failed, with its reason. */
+static void log_start_failed(struct nsd *d, const struct nsd_container *c,
+			     const struct ns_console_error *e)
+{
+	char why[1024];
+	ns_warn(&d->log, NSD_TAG, "Failed to start %s: %s", c->id,
+		e->text ? e->text : ns_console_errtext(e, why, sizeof(why)));
+}
+
 int nsd_start(struct nsd *d, struct nsd_container *c, const struct nsd_start_args *a,
 	      struct ns_console_error *e, char *buf, size_t size)
 {
@@ -189,6 +199,7 @@ int nsd_start(struct nsd *d, struct nsd_container *c, const struct nsd_start_arg
 		if (!p)
 			nsd_error_text(e, NS_ERROR_UNEXPECTED, buf, size, "out of memory");
 		free_process(p);
+		log_start_failed(d, c, e);
 		return -ENOENT;
 	}
 	mounted = calloc(p->nresources + 1, sizeof(*mounted));
@@ -208,7 +219,7 @@ int nsd_start(struct nsd *d, struct nsd_container *c, const struct nsd_start_arg
 				ns_warn(&d->log, NSD_TAG, "%s", err.msg);
 		free(mounted);
 		free_process(p);
-		ns_warn(&d->log, NSD_TAG, "Failed to start %s", c->id);
+		log_start_failed(d, c, e);
 		return r;
 	}
 	free(mounted);

@@ -49,6 +49,18 @@ static void keep_image(struct nsd_image *img, struct ns_npk *npk)
 	memset(&npk->manifest, 0, sizeof(npk->manifest));
 }
 
+/* A signature that is not the repository's key's: say which key and what to do. */
+static void key_hint(const struct nsd_repo *r, struct ns_err *err)
+{
+	char why[sizeof(err->msg)];
+	snprintf(why, sizeof(why), "%s", err->msg);
+	ns_err_set(err, EKEYREJECTED,
+		   "%s: the NPK is not signed by the key of repository %s (%s); sign it with "
+		   "the matching private key (sextant pack --key) or install it into a "
+		   "repository configured with its public key",
+		   why, r->cfg->name, r->cfg->key ? r->cfg->key : "no key file");
+}
+
 /* Opens the NPK in fd for repository r; the container is not added yet. */
 static struct nsd_container *load_npk(struct nsd_repo *r, int fd, struct ns_err *err)
 {
@@ -65,6 +77,8 @@ static struct nsd_container *load_npk(struct nsd_repo *r, int fd, struct ns_err 
 	if (ns_npk_open(fd, repo_key(r), npk, err) < 0) {
 		free(npk);
 		free(c);
+		if (err->errnum == EKEYREJECTED)
+			key_hint(r, err);
 		return NULL;
 	}
 	c->size = npk->size;

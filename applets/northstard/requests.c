@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "libns/console_errtext.h"
 #include "nsd.h"
 
 #define TEXT_MAX 1024
@@ -314,8 +315,9 @@ void nsd_install_done(struct nsd *d, struct nsd_conn *c)
 	struct nsd_container *x = nsd_install_finish(d, c->inst, &e);
 	if (!x) {
 		r.result.error = e;
+		char why[1024];
 		ns_warn(&d->log, NSD_TAG, "Install failed: %s",
-			e.text ? e.text : ns_error_kind_name(e.kind));
+			e.text ? e.text : ns_console_errtext(&e, why, sizeof(why)));
 		respond(d, c, &r);
 		return;
 	}

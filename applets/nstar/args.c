@@ -2,6 +2,7 @@
  * signals and counts. */
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -32,6 +33,24 @@ int nstar_container_arg_parse(const char *text, struct nstar_container_arg *out,
 	return 0;
 }
 
+/* "0.0.1, 0.0.2" of every version of name in list, cut to fit buf. */
+static void versions_of(const char *name, const struct ns_console_id *list, size_t n, char *buf,
+			size_t size)
+{
+	size_t len = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && len + 1 < size; i++) {
+		if (strcmp(list[i].name, name) != 0)
+			continue;
+		char v[64];
+		int w = snprintf(buf + len, size - len, "%s%s", len ? ", " : "",
+				 ns_version_str(&list[i].version, v, sizeof(v)));
+		if (w < 0)
+			break;
+		len += (size_t)w < size - len ? (size_t)w : size - len - 1;
+	}
+}
+
 int nstar_container_pick(struct nstar_container_arg *a, const struct ns_console_id *list, size_t n,
 			 struct ns_err *err)
 {
@@ -39,13 +58,22 @@ int nstar_container_pick(struct nstar_container_arg *a, const struct ns_console_
 	for (size_t i = 0; i < n; i++) {
 		if (strcmp(list[i].name, a->id.name) != 0)
 			continue;
-		if (found)
-			return ns_err_set(err, EEXIST, "container %s has multiple versions",
-					  a->id.name);
+		if (found) {
+			char versions[512], v[64];
+			versions_of(a->id.name, list, n, versions, sizeof(versions));
+			return ns_err_set(err, EEXIST,
+					  "container %s has multiple versions installed (%s); name "
+					  "one as NAME:VERSION, e.g. %s:%s",
+					  a->id.name, versions, a->id.name,
+					  ns_version_str(&found->version, v, sizeof(v)));
+		}
 		found = &list[i];
 	}
 	if (!found)
-		return ns_err_set(err, ENOENT, "no container found with name %s", a->id.name);
+		return ns_err_set(err, ENOENT,
+				  "no container named %s is installed; `nstar list` shows the "
+				  "installed containers",
+				  a->id.name);
 	a->id.version = found->version;
 	a->has_version = true;
 	return 0;

@@ -107,15 +107,13 @@ static int connect_url(const struct nstar_url *url, int *ret_fd, struct ns_err *
 		struct sockaddr_un un = {.sun_family = AF_UNIX};
 		memcpy(un.sun_path, url->path, strlen(url->path) + 1);
 		r = connect_addr((struct sockaddr *)&un, sizeof(un), deadline, ret_fd);
-		if (r < 0)
-			return ns_err_sys(err, -r, "failed to connect to unix://%s", url->path);
-		return 0;
+	} else {
+		r = connect_tcp(url, deadline, ret_fd);
 	}
-	r = connect_tcp(url, deadline, ret_fd);
 	if (r < 0) {
-		bool v6 = strchr(url->host, ':') != NULL;
-		return ns_err_sys(err, -r, "failed to connect to tcp://%s%s%s:%u", v6 ? "[" : "",
-				  url->host, v6 ? "]" : "", url->port);
+		char text[sizeof(url->path) + 16];
+		return ns_err_sys(err, -r, "cannot connect to the console at %s",
+				  nstar_url_str(url, text, sizeof(text)));
 	}
 	return 0;
 }
@@ -310,10 +308,13 @@ int nstar_conn_open(struct nstar_conn *c, const struct nstar_url *url, uint64_t 
 {
 	c->fd = -1;
 	c->trace_fd = trace_fd;
+	c->connected = false;
 	ns_linebuf_init(&c->lb, NSTAR_MAX_LINE);
 	int r = connect_url(url, &c->fd, err);
-	if (r == 0)
+	if (r == 0) {
+		c->connected = true;
 		r = handshake(c, timeout_ns, subscribe, err);
+	}
 	if (r < 0)
 		nstar_conn_close(c);
 	return r;

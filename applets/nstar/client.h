@@ -15,6 +15,8 @@
 #include "libns/linebuf.h"
 
 #define NSTAR_DEFAULT_PORT 4200
+/* The environment variable that gives the address when -u is not given. */
+#define NSTAR_URL_ENV_NAME "NSTAR_URL"
 /* connect(2) gets this long, as in Northstar's nstar; the handshake has -t. */
 #define NSTAR_CONNECT_TIMEOUT_MS 5000
 /* The client sets no line limit in Northstar; this one only bounds memory. */
@@ -30,10 +32,19 @@ struct nstar_url {
 /* Fails with EINVAL and a message starting "invalid url". Host names other than
  * localhost are refused here: a static binary has no resolver (docs/nstar.md). */
 int nstar_url_parse(const char *text, struct nstar_url *url, struct ns_err *err);
+/* The text of url: "unix:///PATH" or "tcp://HOST:PORT" ([HOST] for IPv6). */
+char *nstar_url_str(const struct nstar_url *url, char *buf, size_t size);
+/* What to tell the user after connect(2) to url failed with errnum: why it probably
+ * failed (no socket file: the daemon is not running; refused; not allowed) and how to
+ * give another address. origin says where url came from ("nstar's default", "NSTAR_URL",
+ * "--url"). Lines after the first are indented by two spaces; no trailing newline. */
+char *nstar_connect_hint(const struct nstar_url *url, const char *origin, int errnum, char *buf,
+			 size_t size);
 
 struct nstar_conn {
 	int fd;
-	int trace_fd; /* -1, or where every byte read and written is copied */
+	int trace_fd;	/* -1, or where every byte read and written is copied */
+	bool connected; /* connect(2) succeeded: a failure after it is the handshake's */
 	struct ns_linebuf lb;
 };
 

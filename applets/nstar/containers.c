@@ -6,27 +6,37 @@
 
 #include "applets/applet.h"
 #include "format.h"
+#include "libns/console_errtext.h"
 #include "libns/units.h"
 #include "libns/util.h"
 #include "nstar.h"
 #include "table.h"
 
 const char nstar_help_list[] =
-    "usage: nstar list\n"
+    "usage: nstar list [-o FORMAT | --names]\n"
     "alias: ls\n"
     "\n"
     "Lists the installed containers: a list request, then an inspect request for each\n"
     "container. Apps come first, then resources, each sorted by name.\n"
     "\n"
     "Columns: Name, Version, Repository, Type (app when the manifest has an init,\n"
-    "otherwise resource), Mounted (yes or no), PID and Uptime (empty unless running).\n";
+    "otherwise resource), Mounted (yes or no), PID and Uptime (empty unless running).\n"
+    "\n"
+    "  -o, --output FORMAT   text (the table, the default) or json: an array with an\n"
+    "                        object for each container, with the keys name, version,\n"
+    "                        repository, type, mounted, pid and uptime_ns (null\n"
+    "                        unless running)\n"
+    "  --names               print only NAME:VERSION of each container, one a line,\n"
+    "                        sorted (one list request; the completion scripts use it)\n";
 
 const char nstar_help_inspect[] =
-    "usage: nstar inspect CONTAINER\n"
+    "usage: nstar inspect [-o FORMAT] CONTAINER\n"
     "\n"
     "Prints what the runtime knows of CONTAINER as indented JSON: its manifest, its\n"
     "repository, whether it is mounted, and for a running container the process (pid,\n"
-    "uptime in nanoseconds, statistics).\n";
+    "uptime in nanoseconds, statistics).\n"
+    "\n"
+    "  -o, --output FORMAT   text or json: both print this JSON document\n";
 
 const char nstar_help_mount[] = "usage: nstar mount CONTAINER...\n"
 				"\n"
@@ -101,7 +111,7 @@ static int resolve_all(struct nstar_conn *c, struct nstar_container_arg *args, s
 static int result_fail(const struct ns_console_result *res)
 {
 	char text[2048];
-	return nstar_failf("%s", nstar_error_debug(&res->error, text, sizeof(text)));
+	return nstar_failf("%s", ns_console_errtext(&res->error, text, sizeof(text)));
 }
 
 /* A command that takes exactly one container operand: connects and resolves it. */
@@ -161,7 +171,7 @@ static int inspect_row(struct nstar_conn *c, const struct ns_console_id *id, str
 	if (!resp->result.ok) {
 		char text[2048];
 		ns_err_set(err, EIO, "%s",
-			   nstar_error_debug(&resp->result.error, text, sizeof(text)));
+			   ns_console_errtext(&resp->result.error, text, sizeof(text)));
 		ns_console_frame_free(&f);
 		return -EIO;
 	}
@@ -233,24 +243,93 @@ static int list_rows(struct nstar_conn *c, struct list_row **ret_rows, size_t *r
 	return r;
 }
 
+/* -o json: the rows in the table's order, one object a line inside an array. */
+static int print_list_json(struct list_row *rows, size_t n)
+{
+	qsort(rows, n, sizeof(*rows), row_cmp);
+	fputc('[', stdout);
+	for (size_t i = 0; i < n; i++) {
+		char ver[64];
+		fputs(i ? ",\n  {\"name\": " : "\n  {\"name\": ", stdout);
+		nstar_json_string(stdout, rows[i].name);
+		printf(", \"version\": \"%s\", \"repository\": ",
+		       ns_version_str(&rows[i].version, ver, sizeof(ver)));
+		nstar_json_string(stdout, rows[i].repository);
+		printf(", \"type\": \"%s\", \"mounted\": %s, ", rows[i].app ? "app" : "resource",
+		       rows[i].mounted ? "true" : "false");
+		if (rows[i].running)
+			printf("\"pid\": %u, \"uptime_ns\": %llu}", rows[i].pid,
+			       (unsigned long long)rows[i].uptime_ns);
+		else
+			fputs("\"pid\": null, \"uptime_ns\": null}", stdout);
+	}
+	fputs(n ? "\n]\n" : "]\n", stdout);
+	return fflush(stdout) == 0 ? 0 : nstar_failf("write to stdout failed");
+}
+
+static int id_cmp(const void *a, const void *b)
+{
+	const struct ns_console_id *x = a, *y = b;
+	int r = strcmp(x->name, y->name);
+	return r ? r : ns_version_cmp(&x->version, &y->version);
+}
+
+/* --names: the ids of one list request, without inspecting each (completion). */
+static int print_names(struct nstar_conn *c)
+{
+	struct ns_console_request req = {.kind = NS_REQ_LIST};
+	struct ns_console_frame f;
+	struct ns_err err;
+	if (nstar_conn_request(c, &req, &f, &err) < 0)
+		return nstar_fail(&err);
+	qsort(f.response.list, f.response.nlist, sizeof(*f.response.list), id_cmp);
+	for (size_t i = 0; i < f.response.nlist; i++) {
+		char id[NS_CONTAINER_ID_STR_MAX];
+		puts(nstar_id_str(&f.response.list[i], id, sizeof(id)));
+	}
+	ns_console_frame_free(&f);
+	return 0;
+}
+
+struct list_opts {
+	bool json, names;
+};
+
+static int list_opt(void *ctx, const struct nstar_flag *flag, const char *arg)
+{
+	struct list_opts *o = ctx;
+	if (flag->short_name == 'o')
+		return nstar_output_opt(nstar_find_cmd("list"), arg, &o->json);
+	o->names = true;
+	return 0;
+}
+
 int nstar_cmd_list(const struct nstar *ns, int argc, char **argv)
 {
 	const struct nstar_cmd *cmd = nstar_find_cmd("list");
-	int first = nstar_getopt(cmd, argc, argv, false, NULL, NULL);
+	struct list_opts o = {0};
+	int first = nstar_getopt(cmd, argc, argv, false, list_opt, &o);
 	if (first < 0)
 		return nstar_opt_exit(first);
 	if (nstar_operands(cmd, argc - first, 0, 0))
 		return EXIT_USAGE;
+	if (o.names && o.json)
+		return nstar_usage_error(cmd, "--names and --output json exclude each other");
 	struct nstar_conn c;
 	if (nstar_open(ns, false, &c))
 		return NSTAR_EXIT_FAIL;
+	if (o.names) {
+		int status = print_names(&c);
+		nstar_conn_close(&c);
+		return status;
+	}
 	struct ns_err err;
 	struct list_row *rows = NULL;
 	size_t n = 0;
 	int status = list_rows(&c, &rows, &n, &err) < 0 ? nstar_fail(&err) : 0;
 	nstar_conn_close(&c);
 	if (status == 0 && !ns->json)
-		status = print_list(ns, rows, n);
+		status = o.json ? print_list_json(rows, n) : print_list(ns, rows, n);
 	for (size_t i = 0; rows && i < n; i++) {
 		free(rows[i].name);
 		free(rows[i].repository);
@@ -280,12 +359,19 @@ static void print_container_data(const struct ns_container_data *d)
 	fputs("\n}\n", stdout);
 }
 
+static int inspect_opt(void *ctx, const struct nstar_flag *flag, const char *arg)
+{
+	(void)flag;
+	return nstar_output_opt(nstar_find_cmd("inspect"), arg, ctx);
+}
+
 int nstar_cmd_inspect(const struct nstar *ns, int argc, char **argv)
 {
 	const struct nstar_cmd *cmd = nstar_find_cmd("inspect");
 	struct nstar_conn c;
 	struct nstar_container_arg arg;
-	int first = nstar_getopt(cmd, argc, argv, false, NULL, NULL);
+	bool json = false; /* the text form is JSON already */
+	int first = nstar_getopt(cmd, argc, argv, false, inspect_opt, &json);
 	int status = one_container(ns, cmd, argc, argv, first, &c, &arg);
 	if (status || first < 0)
 		return status;
@@ -319,7 +405,7 @@ static int print_results(const struct nstar *ns, const struct ns_console_respons
 		const struct ns_console_result *res = &resp->results[i];
 		char id[NS_CONTAINER_ID_STR_MAX], text[2048] = "ok";
 		if (!res->ok)
-			nstar_error_text(&res->error, text, sizeof(text));
+			ns_console_errtext(&res->error, text, sizeof(text));
 		const char *cells[] = {nstar_id_str(&res->container, id, sizeof(id)), text};
 		r = nstar_table_add(&t, cells, styles);
 	}

@@ -1,4 +1,5 @@
-/* Rendering of runtime errors, notifications and JSON for nstar's output. */
+/* Rendering of notifications and JSON for nstar's output (runtime errors are
+ * libns/console_errtext.h's sentences). */
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -29,149 +30,12 @@ static void __attribute__((format(printf, 2, 3))) put(struct sbuf *s, const char
 		s->len += (size_t)n < s->size - s->len ? (size_t)n : s->size - s->len - 1;
 }
 
-/* A string in Rust's Debug quoting. */
-static void put_quoted(struct sbuf *s, const char *text)
-{
-	put(s, "\"");
-	for (const unsigned char *p = (const unsigned char *)(text ? text : ""); *p; p++) {
-		if (*p == '"' || *p == '\\')
-			put(s, "\\%c", *p);
-		else if (*p == '\n')
-			put(s, "\\n");
-		else if (*p == '\r')
-			put(s, "\\r");
-		else if (*p == '\t')
-			put(s, "\\t");
-		else if (*p < 0x20 || *p == 0x7f)
-			put(s, "\\u{%x}", *p);
-		else
-			put(s, "%c", *p);
-	}
-	put(s, "\"");
-}
-
-static void put_status(struct sbuf *s, const struct ns_exit_status *st, bool debug)
+static void put_status(struct sbuf *s, const struct ns_exit_status *st)
 {
 	if (st->kind == NS_EXIT_CODE)
-		put(s, debug ? "Exit { code: %d }" : "exit code %d", (int)st->code);
+		put(s, "exit code %d", (int)st->code);
 	else
-		put(s, debug ? "Signalled { signal: %u }" : "signalled %u", (unsigned)st->signal);
-}
-
-/* The Rust variant names of model::Error, in enum ns_error_kind order. */
-static const char *const debug_names[NS_ERROR_COUNT] = {
-    "Configuration",
-    "DuplicateContainer",
-    "InvalidContainer",
-    "InvalidArguments",
-    "MountBusy",
-    "UmountBusy",
-    "StartContainerStarted",
-    "StartContainerResource",
-    "StartContainerMissingResource",
-    "StartContainerFailed",
-    "StopContainerNotStarted",
-    "InvalidRepository",
-    "InstallDuplicate",
-    "CriticalContainer",
-    "Unexpected",
-};
-
-char *nstar_error_debug(const struct ns_console_error *e, char *buf, size_t size)
-{
-	struct sbuf s = {buf, size, 0};
-	char id[NS_CONTAINER_ID_STR_MAX];
-	buf[0] = '\0';
-	put(&s, "%s { ", e->kind < NS_ERROR_COUNT ? debug_names[e->kind] : "Unknown");
-	switch (e->kind) {
-	case NS_ERROR_CONFIGURATION:
-		put(&s, "context: ");
-		put_quoted(&s, e->text);
-		break;
-	case NS_ERROR_INVALID_ARGUMENTS:
-		put(&s, "cause: ");
-		put_quoted(&s, e->text);
-		break;
-	case NS_ERROR_UNEXPECTED:
-		put(&s, "error: ");
-		put_quoted(&s, e->text);
-		break;
-	case NS_ERROR_INVALID_REPOSITORY:
-		put(&s, "repository: ");
-		put_quoted(&s, e->repository);
-		break;
-	default:
-		put(&s, "container: %s", nstar_id_str(&e->container, id, sizeof(id)));
-		break;
-	}
-	if (e->kind == NS_ERROR_START_CONTAINER_MISSING_RESOURCE) {
-		put(&s, ", resource: %s, version: ", e->resource);
-		put_quoted(&s, e->version);
-	} else if (e->kind == NS_ERROR_START_CONTAINER_FAILED) {
-		put(&s, ", error: ");
-		put_quoted(&s, e->text);
-	} else if (e->kind == NS_ERROR_CRITICAL_CONTAINER) {
-		put(&s, ", status: ");
-		put_status(&s, &e->status, true);
-	}
-	put(&s, " }");
-	return buf;
-}
-
-char *nstar_error_text(const struct ns_console_error *e, char *buf, size_t size)
-{
-	struct sbuf s = {buf, size, 0};
-	char id[NS_CONTAINER_ID_STR_MAX];
-	const char *c = nstar_id_str(&e->container, id, sizeof(id));
-	buf[0] = '\0';
-	switch (e->kind) {
-	case NS_ERROR_CONFIGURATION:
-		put(&s, "invalid configuration: %s", e->text);
-		break;
-	case NS_ERROR_DUPLICATE_CONTAINER:
-		put(&s, "duplicate container name and version %s", c);
-		break;
-	case NS_ERROR_INVALID_CONTAINER:
-		put(&s, "invalid container %s", c);
-		break;
-	case NS_ERROR_INVALID_ARGUMENTS:
-		put(&s, "invalid arguments %s", e->text);
-		break;
-	case NS_ERROR_MOUNT_BUSY:
-	case NS_ERROR_UMOUNT_BUSY:
-		put(&s, "container busy: %s", c);
-		break;
-	case NS_ERROR_START_CONTAINER_STARTED:
-		put(&s, "failed to start container %s: already started", c);
-		break;
-	case NS_ERROR_START_CONTAINER_RESOURCE:
-		put(&s, "failed to start container %s: it is a resource", c);
-		break;
-	case NS_ERROR_START_CONTAINER_MISSING_RESOURCE:
-		put(&s, "failed to start container %s: missing resource %s version %s", c,
-		    e->resource, e->version);
-		break;
-	case NS_ERROR_START_CONTAINER_FAILED:
-		put(&s, "failed to start container %s: %s", c, e->text);
-		break;
-	case NS_ERROR_STOP_CONTAINER_NOT_STARTED:
-		put(&s, "failed to stop container %s: not started", c);
-		break;
-	case NS_ERROR_INVALID_REPOSITORY:
-		put(&s, "invalid repository %s", e->repository);
-		break;
-	case NS_ERROR_INSTALL_DUPLICATE:
-		put(&s, "failed to install %s: installed", c);
-		break;
-	case NS_ERROR_CRITICAL_CONTAINER:
-		put(&s, "critical container %s exited with: ", c);
-		put_status(&s, &e->status, false);
-		break;
-	default:
-		put(&s, "%s", e->text ? e->text : "unexpected error");
-		break;
-	}
-	return buf;
+		put(s, "signalled %u", (unsigned)st->signal);
 }
 
 static void put_opt(struct sbuf *s, const char *name, bool has, uint64_t v, bool last)
@@ -195,7 +59,7 @@ char *nstar_notification_text(const struct ns_console_notification *n, char *buf
 		break;
 	case NS_NOTIF_EXIT:
 		put(&s, "container %s exited with status ", c);
-		put_status(&s, &n->exit, false);
+		put_status(&s, &n->exit);
 		break;
 	case NS_NOTIF_INSTALL:
 		put(&s, "installed %s", c);

@@ -1,5 +1,6 @@
-/* Text that nstar prints for runtime errors, notifications and inspect's JSON. Pure
- * functions into caller buffers or a FILE, unit-tested in tests/unit/test_nstar.c. */
+/* Text that nstar prints for notifications and inspect's JSON (runtime errors are
+ * libns/console_errtext.h's). Pure functions into caller buffers or a FILE,
+ * unit-tested in tests/unit/test_nstar.c. */
 #ifndef NS_NSTAR_FORMAT_H
 #define NS_NSTAR_FORMAT_H
 
@@ -11,14 +12,6 @@
 
 /* The NS_CONTAINER_ID_STR_MAX-sized text of an id. */
 char *nstar_id_str(const struct ns_console_id *id, char *buf, size_t size);
-
-/* A runtime error as Northstar's nstar reports it on stderr, the variant in Rust's
- * Debug form: StopContainerNotStarted { container: hello-world:0.0.1 },
- * Unexpected { error: "EINVAL: Invalid argument" }. */
-char *nstar_error_debug(const struct ns_console_error *e, char *buf, size_t size);
-/* The same error as a phrase, for the Result column of mount and umount:
- * "invalid container foo:1.0.0", "container busy: a:1.0.0". */
-char *nstar_error_text(const struct ns_console_error *e, char *buf, size_t size);
 
 /* The line nstar notifications prints for n (without the newline). */
 char *nstar_notification_text(const struct ns_console_notification *n, char *buf, size_t size);

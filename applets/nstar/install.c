@@ -10,6 +10,7 @@
 
 #include "applets/applet.h"
 #include "format.h"
+#include "libns/console_errtext.h"
 #include "libns/util.h"
 #include "nstar.h"
 
@@ -107,7 +108,7 @@ static int install(const struct nstar *ns, struct nstar_conn *c, int fd, uint64_
 	if (!f.response.result.ok) {
 		char text[2048];
 		status = nstar_failf(
-		    "%s", nstar_error_debug(&f.response.result.error, text, sizeof(text)));
+		    "%s", ns_console_errtext(&f.response.result.error, text, sizeof(text)));
 	} else if (!ns->json) {
 		printf("installed %s into %s\n", path, repository);
 	}

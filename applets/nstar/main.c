@@ -35,7 +35,8 @@ const char nstar_usage[] =
     "  -u, --url URL            console address: tcp://HOST[:PORT] (port 4200 by\n"
     "                           default) or unix:///PATH; HOST is an IPv4 address,\n"
     "                           [IPv6] or localhost (default: $NSTAR_URL, else\n"
-    "                           tcp://localhost:4200)\n"
+    "                           unix:///run/northstar/console, the console of the\n"
+    "                           shipped configuration)\n"
     "  -j, --json               print the raw session instead: every byte sent and\n"
     "                           received, handshake included\n"
     "  -t, --timeout DURATION   handshake timeout, as 500ms, 10s or 1m (default: 10s)\n"
@@ -65,12 +66,14 @@ const char nstar_usage[] =
     "A CONTAINER operand is NAME:VERSION, or NAME alone when exactly one version of it\n"
     "is installed (nstar then asks the runtime with a list request first).\n"
     "\n"
-    "Tables are drawn on a terminal (coloured unless NO_COLOR is set); otherwise each\n"
-    "row is one line of tab-separated columns under a title line.\n"
+    "Tables are drawn on a terminal (coloured unless NO_COLOR is set or TERM is dumb);\n"
+    "otherwise each row is one line of tab-separated columns under a title line.\n"
+    "'list', 'inspect' and 'repositories' take -o json for the result alone as JSON.\n"
     "\n"
     "Exit status: 0 on success, 1 on an error (printed as 'Error: ...' on stderr), 2 on\n"
     "a usage error. 'nstar COMMAND --help' describes a command.\n";
 
+static const char *const formats[] = {"text", "json", NULL};
 static const char *const shells[] = {"bash", "elvish", "fish", "powershell", "zsh", NULL};
 
 const struct nstar_flag nstar_global_flags[] = {
@@ -79,6 +82,15 @@ const struct nstar_flag nstar_global_flags[] = {
     {'t', "timeout", "DURATION", NULL, false, "handshake timeout"},
     {'h', "help", NULL, NULL, false, "print the help"},
     {'V', "version", NULL, NULL, false, "print the version"},
+    {0},
+};
+const struct nstar_flag nstar_flags_output[] = {
+    {'o', "output", "FORMAT", formats, false, "text (tables) or json (the result as JSON)"},
+    {0},
+};
+const struct nstar_flag nstar_flags_list[] = {
+    {'o', "output", "FORMAT", formats, false, "text (tables) or json (the result as JSON)"},
+    {0, "names", NULL, NULL, false, "print NAME:VERSION of each container, one a line"},
     {0},
 };
 const struct nstar_flag nstar_flags_uninstall[] = {
@@ -106,6 +118,7 @@ const struct nstar_cmd nstar_cmds[] = {
 	.summary = "list the containers with their state",
 	.help = nstar_help_list,
 	.run = nstar_cmd_list,
+	.flags = nstar_flags_list,
     },
     {
 	.name = "repositories",
@@ -113,30 +126,35 @@ const struct nstar_cmd nstar_cmds[] = {
 	.summary = "list the repositories",
 	.help = nstar_help_repositories,
 	.run = nstar_cmd_repositories,
+	.flags = nstar_flags_output,
     },
     {
 	.name = "mount",
 	.summary = "mount containers",
 	.help = nstar_help_mount,
 	.run = nstar_cmd_mount,
+	.args = NSTAR_ARG_CONTAINERS,
     },
     {
 	.name = "umount",
 	.summary = "umount containers",
 	.help = nstar_help_umount,
 	.run = nstar_cmd_umount,
+	.args = NSTAR_ARG_CONTAINERS,
     },
     {
 	.name = "start",
 	.summary = "start a container",
 	.help = nstar_help_start,
 	.run = nstar_cmd_start,
+	.args = NSTAR_ARG_CONTAINER,
     },
     {
 	.name = "kill",
 	.summary = "send a signal to a container",
 	.help = nstar_help_kill,
 	.run = nstar_cmd_kill,
+	.args = NSTAR_ARG_CONTAINER,
     },
     {
 	.name = "install",
@@ -151,6 +169,7 @@ const struct nstar_cmd nstar_cmds[] = {
 	.help = nstar_help_uninstall,
 	.run = nstar_cmd_uninstall,
 	.flags = nstar_flags_uninstall,
+	.args = NSTAR_ARG_CONTAINER,
     },
     {
 	.name = "shutdown",
@@ -170,6 +189,8 @@ const struct nstar_cmd nstar_cmds[] = {
 	.summary = "print what the runtime knows of a container",
 	.help = nstar_help_inspect,
 	.run = nstar_cmd_inspect,
+	.flags = nstar_flags_output,
+	.args = NSTAR_ARG_CONTAINER,
     },
     {
 	.name = "logs",
@@ -256,6 +277,16 @@ int nstar_failf(const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	return NSTAR_EXIT_FAIL;
+}
+
+int nstar_output_opt(const struct nstar_cmd *cmd, const char *arg, bool *json)
+{
+	if (!strcmp(arg, "json") || !strcmp(arg, "text")) {
+		*json = !strcmp(arg, "json");
+		return 0;
+	}
+	nstar_usage_error(cmd, "unknown output format '%s' (text or json)", arg);
+	return -2;
 }
 
 int nstar_table_finish(const struct nstar *ns, struct nstar_table *t, int r)
@@ -348,9 +379,14 @@ int nstar_open(const struct nstar *ns, bool subscribe, struct nstar_conn *c)
 {
 	struct ns_err err;
 	if (nstar_conn_open(c, &ns->url, ns->timeout_ns, subscribe, ns->json ? STDOUT_FILENO : -1,
-			    &err) < 0)
+			    &err) == 0)
+		return 0;
+	if (c->connected)
 		return nstar_fail(&err);
-	return 0;
+	char hint[1024];
+	return nstar_failf(
+	    "%s\n  %s", err.msg,
+	    nstar_connect_hint(&ns->url, ns->url_origin, err.errnum, hint, sizeof(hint)));
 }
 
 int nstar_cmd_help(const struct nstar *ns, int argc, char **argv)
@@ -384,12 +420,13 @@ static int global_options(struct nstar *ns, int argc, char **argv, int *ret_opti
 	    {"timeout", required_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},       {NULL, 0, NULL, 0}};
 	const char *url = getenv(NSTAR_URL_ENV);
+	ns->url_origin = url && *url ? NSTAR_URL_ENV : "nstar's default";
 	const char *timeout = "10s";
 	int c;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:u:jt:hV", opts, NULL)) != -1) {
 		if (c == 'u')
-			url = optarg;
+			url = optarg, ns->url_origin = "--url";
 		else if (c == 'j')
 			ns->json = true;
 		else if (c == 't')
@@ -409,6 +446,8 @@ static int global_options(struct nstar *ns, int argc, char **argv, int *ret_opti
 			return nstar_usage_error(NULL, "unknown option '%s'", argv[optind - 1]);
 	}
 	struct ns_err err;
+	if (!url || !*url)
+		ns->url_origin = "nstar's default";
 	if (nstar_url_parse(url && *url ? url : NSTAR_DEFAULT_URL, &ns->url, &err) < 0)
 		return nstar_usage_error(NULL, "%s", err.msg);
 	if (ns_parse_duration(timeout, &ns->timeout_ns) < 0)
@@ -433,7 +472,7 @@ int nstar_main(int argc, char **argv)
 	if (!cmd)
 		return nstar_usage_error(NULL, "unknown command '%s'", argv[first]);
 	ns.pretty = !ns.json && isatty(STDOUT_FILENO);
-	ns.color = ns.pretty && !getenv("NO_COLOR");
-	ns.progress = !ns.json && isatty(STDERR_FILENO);
+	ns.color = ns.pretty && nstar_color_wanted(getenv("NO_COLOR"), getenv("TERM"));
+	ns.progress = !ns.json && isatty(STDERR_FILENO) && !nstar_term_dumb(getenv("TERM"));
 	return cmd->run(&ns, argc - first, argv + first);
 }

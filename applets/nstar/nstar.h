@@ -15,21 +15,29 @@
 
 #define NSTAR_EXIT_FAIL 1
 /* Where -u/--url is taken from when it is not given. */
-#define NSTAR_URL_ENV	  "NSTAR_URL"
-#define NSTAR_DEFAULT_URL "tcp://localhost:4200"
+#define NSTAR_URL_ENV NSTAR_URL_ENV_NAME
+/* The console of the shipped config/northstar.yaml (console.global.bind). */
+#define NSTAR_DEFAULT_URL "unix:///run/northstar/console"
 
 /* The global options, parsed once. */
 struct nstar {
 	struct nstar_url url;
-	bool json;	     /* -j: the raw session on stdout, no pretty output */
-	uint64_t timeout_ns; /* -t: handshake timeout */
-	bool pretty;	     /* stdout is a terminal: tables with borders */
-	bool color;	     /* pretty, and NO_COLOR is not set */
-	bool progress;	     /* stderr is a terminal: install shows a progress bar */
+	const char *url_origin; /* "nstar's default", "NSTAR_URL", "--url": for errors */
+	bool json;		/* -j: the raw session on stdout, no pretty output */
+	uint64_t timeout_ns;	/* -t: handshake timeout */
+	bool pretty;		/* stdout is a terminal: tables with borders */
+	bool color;		/* pretty, NO_COLOR unset or empty, and TERM is not dumb */
+	bool progress;		/* stderr is a terminal: install shows a progress bar */
 };
 
 /* What a positional argument completes to, for the completion scripts. */
-enum nstar_arg_kind { NSTAR_ARG_NONE, NSTAR_ARG_FILE, NSTAR_ARG_COMMAND };
+enum nstar_arg_kind {
+	NSTAR_ARG_NONE,
+	NSTAR_ARG_FILE,
+	NSTAR_ARG_COMMAND,
+	NSTAR_ARG_CONTAINER,  /* the first operand is a container (asked of the runtime) */
+	NSTAR_ARG_CONTAINERS, /* every operand is one */
+};
 
 struct nstar_flag {
 	char short_name; /* 0 when there is none */
@@ -84,7 +92,12 @@ extern const char nstar_help_list[], nstar_help_inspect[], nstar_help_mount[], n
     nstar_help_token[], nstar_help_verify_token[], nstar_help_completion[], nstar_help_seccomp[],
     nstar_help_help[];
 extern const struct nstar_flag nstar_flags_uninstall[], nstar_flags_notifications[],
-    nstar_flags_completion[], nstar_flags_seccomp[];
+    nstar_flags_completion[], nstar_flags_seccomp[], nstar_flags_list[], nstar_flags_output[];
+
+/* -o FORMAT of list, inspect and repositories: "text" (tables) or "json" (the result
+ * alone, as one JSON document on stdout; -j's wire form is another thing). Sets *json;
+ * returns 0, or -2 after reporting a usage error. */
+int nstar_output_opt(const struct nstar_cmd *cmd, const char *arg, bool *json);
 
 /* Parses a command's options with getopt_long. Options stop at the first operand when
  * operands_end is set (start: the container's command line follows). -h/--help prints

@@ -9,10 +9,13 @@
 #include "nstar.h"
 #include "table.h"
 
-const char nstar_help_repositories[] = "usage: nstar repositories\n"
-				       "alias: repos\n"
-				       "\n"
-				       "Lists the ids of the runtime's repositories, sorted.\n";
+const char nstar_help_repositories[] =
+    "usage: nstar repositories [-o FORMAT]\n"
+    "alias: repos\n"
+    "\n"
+    "Lists the ids of the runtime's repositories, sorted.\n"
+    "\n"
+    "  -o, --output FORMAT   text (a table, the default) or json (an array of the ids)\n";
 
 const char nstar_help_shutdown[] =
     "usage: nstar shutdown\n"
@@ -28,10 +31,10 @@ const char nstar_help_ident[] = "usage: nstar ident\n"
 
 /* The common start of a command without operands: options, then the connection. */
 static int no_operands(const struct nstar *ns, const char *name, int argc, char **argv,
-		       struct nstar_conn *c)
+		       struct nstar_conn *c, nstar_opt_fn fn, void *ctx)
 {
 	const struct nstar_cmd *cmd = nstar_find_cmd(name);
-	int first = nstar_getopt(cmd, argc, argv, false, NULL, NULL);
+	int first = nstar_getopt(cmd, argc, argv, false, fn, ctx);
 	if (first < 0)
 		return nstar_opt_exit(first);
 	if (nstar_operands(cmd, argc - first, 0, 0))
@@ -44,7 +47,8 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static int print_repositories(const struct nstar *ns, const struct ns_console_response *resp)
+static int print_repositories(const struct nstar *ns, const struct ns_console_response *resp,
+			      bool json)
 {
 	static const char *const titles[] = {"Name"};
 	static const unsigned char bold[] = {NSTAR_STYLE_BOLD};
@@ -54,6 +58,15 @@ static int print_repositories(const struct nstar *ns, const struct ns_console_re
 		return nstar_failf("out of memory");
 	memcpy(ids, resp->repositories, n * sizeof(*ids));
 	qsort(ids, n, sizeof(*ids), cmp_str);
+	if (json) {
+		fputc('[', stdout);
+		for (size_t i = 0; i < n; i++) {
+			fputs(i ? ", " : "", stdout);
+			nstar_json_string(stdout, ids[i]);
+		}
+		fputs("]\n", stdout);
+		return 0;
+	}
 	struct nstar_table t;
 	nstar_table_init(&t, titles, 1);
 	int r = 0;
@@ -62,10 +75,17 @@ static int print_repositories(const struct nstar *ns, const struct ns_console_re
 	return nstar_table_finish(ns, &t, r);
 }
 
+static int output_opt(void *ctx, const struct nstar_flag *flag, const char *arg)
+{
+	(void)flag;
+	return nstar_output_opt(nstar_find_cmd("repositories"), arg, ctx);
+}
+
 int nstar_cmd_repositories(const struct nstar *ns, int argc, char **argv)
 {
 	struct nstar_conn c;
-	int status = no_operands(ns, "repositories", argc, argv, &c);
+	bool json = false;
+	int status = no_operands(ns, "repositories", argc, argv, &c, output_opt, &json);
 	if (status >= 0)
 		return status;
 	struct ns_console_request req = {.kind = NS_REQ_REPOSITORIES};
@@ -74,7 +94,7 @@ int nstar_cmd_repositories(const struct nstar *ns, int argc, char **argv)
 	if (nstar_conn_request(&c, &req, &f, &err) < 0) {
 		status = nstar_fail(&err);
 	} else {
-		status = ns->json ? 0 : print_repositories(ns, &f.response);
+		status = ns->json ? 0 : print_repositories(ns, &f.response, json);
 		ns_console_frame_free(&f);
 	}
 	nstar_conn_close(&c);
@@ -84,7 +104,7 @@ int nstar_cmd_repositories(const struct nstar *ns, int argc, char **argv)
 int nstar_cmd_shutdown(const struct nstar *ns, int argc, char **argv)
 {
 	struct nstar_conn c;
-	int status = no_operands(ns, "shutdown", argc, argv, &c);
+	int status = no_operands(ns, "shutdown", argc, argv, &c, NULL, NULL);
 	if (status >= 0)
 		return status;
 	struct ns_console_request req = {.kind = NS_REQ_SHUTDOWN};
@@ -105,7 +125,7 @@ int nstar_cmd_shutdown(const struct nstar *ns, int argc, char **argv)
 int nstar_cmd_ident(const struct nstar *ns, int argc, char **argv)
 {
 	struct nstar_conn c;
-	int status = no_operands(ns, "ident", argc, argv, &c);
+	int status = no_operands(ns, "ident", argc, argv, &c, NULL, NULL);
 	if (status >= 0)
 		return status;
 	struct ns_console_request req = {.kind = NS_REQ_IDENT};

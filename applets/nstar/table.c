@@ -152,3 +152,15 @@ void nstar_table_print(const struct nstar_table *t, FILE *out, enum nstar_table_
 	else
 		print_drawn(t, out, mode == NSTAR_TABLE_COLOR);
 }
+
+bool nstar_color_wanted(const char *no_color, const char *term)
+{
+	if (no_color && *no_color)
+		return false;
+	return !nstar_term_dumb(term);
+}
+
+bool nstar_term_dumb(const char *term)
+{
+	return term && !strcmp(term, "dumb");
+}

@@ -5,6 +5,7 @@
 #ifndef NS_NSTAR_TABLE_H
 #define NS_NSTAR_TABLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -35,6 +36,13 @@ void nstar_table_init(struct nstar_table *t, const char *const *titles, size_t n
 int nstar_table_add(struct nstar_table *t, const char *const *cells, const unsigned char *styles);
 void nstar_table_print(const struct nstar_table *t, FILE *out, enum nstar_table_mode mode);
 void nstar_table_free(struct nstar_table *t);
+
+/* Whether a terminal gets colours, from the environment's NO_COLOR and TERM (either may
+ * be NULL): not when NO_COLOR is set to a non-empty value (no-color.org), nor when TERM
+ * is "dumb", a terminal that does not understand escape sequences. */
+bool nstar_color_wanted(const char *no_color, const char *term);
+/* TERM is "dumb": no escape sequences at all (colours, install's progress bar). */
+bool nstar_term_dumb(const char *term);
 
 /* Columns a text takes on a terminal: its UTF-8 code points. */
 size_t nstar_text_width(const char *s);

@@ -2,6 +2,8 @@
  * them. Only numeric hosts and localhost: static glibc cannot resolve names. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,4 +89,57 @@ int nstar_url_parse(const char *text, struct nstar_url *url, struct ns_err *err)
 	url->is_unix = true;
 	memcpy(url->path, path, len + 1);
 	return 0;
+}
+
+char *nstar_url_str(const struct nstar_url *url, char *buf, size_t size)
+{
+	if (url->is_unix) {
+		snprintf(buf, size, "unix://%s", url->path);
+	} else {
+		bool v6 = strchr(url->host, ':') != NULL;
+		snprintf(buf, size, "tcp://%s%s%s:%u", v6 ? "[" : "", url->host, v6 ? "]" : "",
+			 url->port);
+	}
+	return buf;
+}
+
+/* Why connecting failed, as a sentence, by the errno and the kind of address. */
+static const char *connect_why(const struct nstar_url *url, int errnum)
+{
+	switch (errnum) {
+	case ENOENT:
+		return url->is_unix ? "The socket file does not exist, so northstard is probably "
+				      "not running, or its console listens elsewhere (the key "
+				      "console.global.bind of northstard's configuration)."
+				    : NULL;
+	case ECONNREFUSED:
+		return url->is_unix
+			   ? "The socket file exists but nothing listens on it: northstard is "
+			     "probably not running (the file is left from an earlier run)."
+			   : "Nothing listens there: northstard is probably not running, or its "
+			     "console listens elsewhere (the key console.global.bind of "
+			     "northstard's configuration).";
+	case EACCES:
+	case EPERM:
+		return "This user may not open the console: the runtime's unix socket is created "
+		       "with mode 0600, so run nstar as the user that runs northstard (root).";
+	case ETIMEDOUT:
+		return "The address did not answer in time: check that the host is reachable.";
+	case ENOTSOCK:
+		return "The path is not a socket: give the console's socket (the key "
+		       "console.global.bind in northstard's configuration).";
+	default:
+		return NULL;
+	}
+}
+
+char *nstar_connect_hint(const struct nstar_url *url, const char *origin, int errnum, char *buf,
+			 size_t size)
+{
+	const char *why = connect_why(url, errnum);
+	snprintf(buf, size,
+		 "%s%sThe address came from %s; give another with --url URL or the environment "
+		 "variable %s (e.g. unix:///run/northstar/console or tcp://127.0.0.1:4200).",
+		 why ? why : "", why ? "\n  " : "", origin, NSTAR_URL_ENV_NAME);
+	return buf;
 }

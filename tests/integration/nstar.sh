@@ -149,9 +149,9 @@ else
 	t_skip "localhost falls back to ::1" "no IPv6 loopback"
 fi
 runx -u "tcp://127.0.0.1:1" ident
-check "connection refused: error" 1 "" "Error: failed to connect to tcp://127.0.0.1:1: Connection refused"
+check "connection refused: error" 1 "" "Error: cannot connect to the console at tcp://127.0.0.1:1: "
 runx -u unix:///nonexistent/sock ident
-check "no socket: error" 1 "" "Error: failed to connect to unix:///nonexistent/sock"
+check "no socket: error" 1 "" "Error: cannot connect to the console at unix:///nonexistent/sock: "
 
 # --- handshake -----------------------------------------------------------------------------
 cfg '{"handshake":"nack_version"}'
@@ -228,7 +228,7 @@ run list
 check "list of nothing: the title line" 0 "Name${TAB}Version${TAB}Repository${TAB}Type${TAB}Mounted${TAB}PID${TAB}Uptime"
 cfg '{"responses":{"inspect":{"inspect":{"error":{"container":"hello-world:0.0.1","error":{"invalid_container":{"container":"hello-world:0.0.1"}}}}}}}'
 run list
-check "list: a failed inspect is an error" 1 "" "Error: InvalidContainer { container: hello-world:0.0.1 }"
+check "list: a failed inspect is an error" 1 "" "Error: hello-world:0.0.1 is not installed; \`nstar list\` shows the installed containers"
 cfg '{"responses":{"list":"list"}}'
 run list
 check "list answered with a bad response" 1 "" "Error: bad message from the server"
@@ -265,14 +265,14 @@ sent "mount: a short name costs a list" "$CONNECT
 run mount hello-world:0.0.1 foo:1.0.0
 check "mount: one failure is exit 1 after the table" 1 "Name${TAB}Result
 hello-world:0.0.1${TAB}ok
-foo:1.0.0${TAB}invalid container foo:1.0.0" "Error: 1 of 2 containers failed to mount"
+foo:1.0.0${TAB}foo:1.0.0 is not installed; \`nstar list\` shows the installed containers" "Error: 1 of 2 containers failed to mount"
 run mount
 check "mount without operands: an empty list" 0 "Name${TAB}Result"
 sent "mount of nothing" "$CONNECT$NL{\"request\":{\"mount\":{\"containers\":[]}}}"
 cfg '{"responses":{"umount":{"umount":[{"error":{"container":"hello-world:0.0.1","error":{"umount_busy":{"container":"hello-world:0.0.1"}}}}]}}}'
 run umount hello-world:0.0.1
 check "umount busy" 1 "Name${TAB}Result
-hello-world:0.0.1${TAB}container busy: hello-world:0.0.1" "1 of 1 containers failed to umount"
+hello-world:0.0.1${TAB}hello-world:0.0.1 is running, so it (or the resource it uses) cannot be unmounted or uninstalled; stop it first (\`nstar kill hello-world:0.0.1\`)" "1 of 1 containers failed to umount"
 sent "umount request" "$CONNECT$NL{\"request\":{\"umount\":{\"containers\":[\"hello-world:0.0.1\"]}}}"
 cfg '{"responses":{"mount":{"mount":[]}}}'
 run mount hello-world:0.0.1
@@ -299,14 +299,14 @@ sent "start: environment alone" "$CONNECT
 {\"request\":{\"start\":{\"container\":\"hello-world:0.0.1\",\"init\":null,\"arguments\":[],\"environment\":{\"K\":\"V\"}}}}"
 cfg '{"responses":{"start":{"start":{"error":{"container":"hello-world:0.0.1","error":{"start_container_started":{"container":"hello-world:0.0.1"}}}}}}}'
 run start hello-world:0.0.1
-check "start: runtime error" 1 "" "Error: StartContainerStarted { container: hello-world:0.0.1 }"
+check "start: runtime error" 1 "" "Error: hello-world:0.0.1 is already running; stop it first (\`nstar kill hello-world:0.0.1\`) to start it anew"
 cfg '{"responses":{"start":{"permission_denied":{"start":{"container":"hello-world:0.0.1","init":null,"arguments":[],"environment":{}}}}}}'
 run start hello-world:0.0.1
 check "start: permission denied" 1 "" "Error: permission denied"
 cfg '{"responses":{"start":{"start":{"error":{"container":"a:1.0.0","error":{"start_container_missing_resource":{"container":"a:1.0.0","resource":"libs","version":"^1.0"}}}}}}}'
 run start hello-world:0.0.1
 check "start: missing resource" 1 "" \
-	'Error: StartContainerMissingResource { container: a:1.0.0, resource: libs, version: "^1.0" }'
+	'Error: a:1.0.0 needs the resource libs version ^1.0, which is not installed; install it (`nstar install NPK REPOSITORY`) and start again'
 
 # --- kill and short names --------------------------------------------------------------------
 cfg '{"containers":[{"id":"hello-world:0.0.1","init":"/hello-world","repository":"default","mounted":true,"pid":1,"uptime":1}]}'
@@ -328,17 +328,17 @@ run kill hello-world:0.0.1 0
 check "kill: signal 0 goes to the runtime" 0 "signalled hello-world:0.0.1 with signal 0"
 cfg '{"responses":{"kill":{"kill":{"error":{"container":"hello-world:0.0.1","error":{"stop_container_not_started":{"container":"hello-world:0.0.1"}}}}}}}'
 run kill hello-world:0.0.1
-check "kill: not started" 1 "" "Error: StopContainerNotStarted { container: hello-world:0.0.1 }"
+check "kill: not started" 1 "" "Error: hello-world:0.0.1 is not started; nothing to stop (\`nstar list\` shows what runs)"
 cfg '{"responses":{"kill":{"kill":{"error":{"container":"hello-world:0.0.1","error":{"unexpected":{"error":"EINVAL: Invalid argument"}}}}}}}'
 run kill hello-world:0.0.1 0
-check "kill: unexpected" 1 "" 'Error: Unexpected { error: "EINVAL: Invalid argument" }'
+check "kill: unexpected" 1 "" 'Error: the runtime failed: EINVAL: Invalid argument; the runtime'"'"'s log may say more'
 cfg '{}'
 run kill nope
-check "short name not installed" 1 "" "Error: no container found with name nope"
+check "short name not installed" 1 "" "Error: no container named nope is installed; \`nstar list\` shows the installed containers"
 sent "short name: only the list was sent" "$CONNECT$NL{\"request\":\"list\"}"
 cfg '{"containers":[{"id":"a:1.0.0","init":"/a"},{"id":"a:2.0.0","init":"/a"}]}'
 run kill a
-check "short name with two versions" 1 "" "Error: container a has multiple versions"
+check "short name with two versions" 1 "" "Error: container a has multiple versions installed ("
 run kill a:2.0.0
 check "full id with two versions" 0 "signalled a:2.0.0 with signal 15"
 
@@ -395,7 +395,7 @@ run inspect message:0.0.2
 t_eq "inspect: process null when stopped" "$(tail -n 2 "$tmp/out")" '  "process": null
 }'
 run inspect nope:0.0.1
-check "inspect: invalid container" 1 "" "Error: InvalidContainer { container: nope:0.0.1 }"
+check "inspect: invalid container" 1 "" "Error: nope:0.0.1 is not installed; \`nstar list\` shows the installed containers"
 
 # --- install -----------------------------------------------------------------------------------
 head -c 3000000 /dev/urandom >npk
@@ -435,10 +435,10 @@ run install npk default
 check "install refused before the bytes" 1 "" "Error: permission denied"
 cfg '{"responses":{"install":{"install":{"error":{"error":{"install_duplicate":{"container":"hello-ferris:0.0.1"}}}}}}}'
 run install npk default
-check "install: duplicate" 1 "" "Error: InstallDuplicate { container: hello-ferris:0.0.1 }"
+check "install: duplicate" 1 "" "Error: hello-ferris:0.0.1 is already installed; uninstall it first (\`nstar uninstall hello-ferris:0.0.1\`) or pack a new version"
 cfg '{"responses":{"install":{"install":{"error":{"error":{"invalid_repository":{"repository":"nope"}}}}}}}'
 run install npk nope
-check "install: invalid repository" 1 "" 'Error: InvalidRepository { repository: "nope" }'
+check "install: invalid repository" 1 "" 'Error: there is no repository '"'"'nope'"'"'; `nstar repositories` lists the runtime'"'"'s repositories'
 run install missing.npk default
 check "install: missing file" 1 "" "Error: open 'missing.npk'"
 run install "$tmp" default

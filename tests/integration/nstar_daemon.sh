@@ -41,9 +41,9 @@ t_expect "install" 0 "installed $T/hello-0.0.1.npk into default" N install "$T/h
 N install "$T/res-0.0.1.npk" mem >/dev/null
 N install "$T/two-0.0.1.npk" default >/dev/null
 N install "$T/two-0.0.2.npk" default >/dev/null
-t_expect "install a duplicate: error, status 1" 1 "Error: InstallDuplicate" \
+t_expect "install a duplicate: error, status 1" 1 "Error: hello:0.0.1 is already installed" \
 	N install "$T/hello-0.0.1.npk" mem
-t_expect "install into an unknown repository" 1 "Error: InvalidRepository" \
+t_expect "install into an unknown repository" 1 "Error: there is no repository 'nope'" \
 	N install "$T/hello-0.0.1.npk" nope
 t_eq "repositories" "$(N repositories)" "Name
 default
@@ -58,13 +58,13 @@ t_eq "ls (alias)" "$(N ls)" "$(N list)"
 t_eq "mount: a table of results" "$(N mount hello res:0.0.1 nope:1.0.0)" "Name	Result
 hello:0.0.1	ok
 res:0.0.1	ok
-nope:1.0.0	invalid container nope:1.0.0"
+nope:1.0.0	nope:1.0.0 is not installed; \`nstar list\` shows the installed containers"
 t_eq "mount: status 1 when one failed" "$(N mount hello >/dev/null; echo $?)" 1
 t_eq "umount" "$(N umount hello res)" "Name	Result
 hello:0.0.1	ok
 res:0.0.1	ok"
-t_expect "short name with two versions" 1 "container two has multiple versions" N start two
-t_expect "short name that does not exist" 1 "no container found with name nope" N start nope
+t_expect "short name with two versions" 1 "container two has multiple versions installed (0.0.1, 0.0.2)" N start two
+t_expect "short name that does not exist" 1 "no container named nope is installed" N start nope
 
 t_expect "start (plain)" 0 "started hello:0.0.1" N start hello
 t_run "start: the manifest's environment" log_wait "hello:0.0.1: hello-from-manifest manifest" 5
@@ -74,11 +74,11 @@ pid=$(N inspect hello | sed -n 's/^ *"pid": \([0-9]*\),*$/\1/p')
 t_run "inspect: the pid is a live process" test -d "/proc/$pid"
 t_eq "inspect: indented JSON of the data" "$(N inspect hello | sed -n '2p;3p')" '  "manifest": {
     "name": "hello",'
-t_expect "start again: StartContainerStarted" 1 "Error: StartContainerStarted { container: hello:0.0.1 }" \
+t_expect "start again: already running" 1 "Error: hello:0.0.1 is already running; stop it first" \
 	N start hello
 t_expect "kill by name" 0 "signalled hello:0.0.1 with signal 15" N kill hello TERM
 t_run "kill: exit logged" log_wait "Process hello:0.0.1 exited .* Signalled\\(SIGTERM\\)" 5
-t_expect "kill a stopped one" 1 "Error: StopContainerNotStarted { container: hello:0.0.1 }" \
+t_expect "kill a stopped one" 1 "Error: hello:0.0.1 is not started; nothing to stop" \
 	N kill hello 9
 t_expect "start with env, init and args" 0 \
 	"started hello:0.0.1 GREETING=request /bin/sh -c echo hello-from-request \$GREETING" \
@@ -131,7 +131,7 @@ N start two:0.0.1 >/dev/null
 mkdir -p "$T/data/two" && touch "$T/data/two/x"
 t_expect "uninstall -w" 0 "uninstalled two:0.0.1" N uninstall -w two:0.0.1
 t_run "uninstall -w: the persist directory is gone" test ! -e "$T/data/two"
-t_expect "uninstall of an unknown one" 1 "Error: InvalidContainer" N uninstall nope:1.0.0
+t_expect "uninstall of an unknown one" 1 "Error: nope:1.0.0 is not installed" N uninstall nope:1.0.0
 t_expect "shutdown" 0 "shutdown" N shutdown
 daemon_wait
 t_eq "shutdown: the daemon exits 0" "$?" 0

@@ -24,18 +24,18 @@ done
 
 scenario install_duplicate
 install_test_container
-s_expect "the second install fails" 1 "Error: InstallDuplicate { container: $TC }" \
+s_expect "the second install fails" 1 "Error: $TC is already installed;" \
 	NS install "$NPK/test-container-0.0.1.npk" mem
 
 scenario install_duplicate_other_repository
 s_expect "install into mem" 0 "installed" NS install "$NPK/test-container-0.0.1.npk" mem
-s_expect "the same container into fs fails" 1 "Error: InstallDuplicate { container: $TC }" \
+s_expect "the same container into fs fails" 1 "Error: $TC is already installed;" \
 	NS install "$NPK/test-container-0.0.1.npk" fs
 s_eq "nothing was written to fs" "$(ls -A "$T/repos/fs")" ""
 
 scenario install_invalid_repository
-s_expect "install into whooha: InvalidRepository" 1 \
-	'Error: InvalidRepository { repository: "whooha" }' \
+s_expect "install into whooha: no such repository" 1 \
+	"Error: there is no repository 'whooha'" \
 	NS install "$NPK/test-container-0.0.1.npk" whooha
 s_eq "exactly invalid_repository on the wire" "$(C install "$NPK/test-container-0.0.1.npk" whooha)" \
 	'{"response":{"install":{"error":{"error":{"invalid_repository":{"repository":"whooha"}}}}}}'
@@ -72,7 +72,7 @@ done
 
 scenario uninstall_unknown_container
 s_expect "uninstall fckptn:0.0.1: InvalidContainer" 1 \
-	"Error: InvalidContainer { container: fckptn:0.0.1 }" NS uninstall fckptn:0.0.1
+	"Error: fckptn:0.0.1 is not installed;" NS uninstall fckptn:0.0.1
 
 scenario install_uninstall_examples
 for f in $ALL_NPKS; do
@@ -104,7 +104,7 @@ s_eq "nothing mounted" "$(NS list | tail -n +2 | cut -f5 | sort -u)" "no"
 scenario try_to_mount_unknown_container
 s_eq "the request succeeds with an error result" "$(C mount foo:0.0.1)" \
 	'{"response":{"mount":[{"error":{"container":"foo:0.0.1","error":{"invalid_container":{"container":"foo:0.0.1"}}}}]}}'
-s_expect "nstar: the result, exit 1" 1 "invalid container foo:0.0.1" NS mount foo:0.0.1
+s_expect "nstar: the result, exit 1" 1 "foo:0.0.1 is not installed;" NS mount foo:0.0.1
 
 scenario try_to_mount_known_and_unknown_container
 install_test_container

@@ -30,21 +30,21 @@ scenario try_to_stop_unknown_container
 # Northstar's id does not even parse (its client refuses it); ours refuses it too, and a
 # well-formed unknown id reaches the runtime and is refused there.
 s_expect "a malformed id is a usage error" 2 "foo:0.0.1:default" NS kill foo:0.0.1:default
-s_expect "an unknown container: InvalidContainer" 1 \
-	"Error: InvalidContainer { container: foo:0.0.1 }" NS kill foo:0.0.1 15
+s_expect "an unknown container: not installed" 1 \
+	"Error: foo:0.0.1 is not installed;" NS kill foo:0.0.1 15
 
 scenario try_to_start_unknown_container
 s_expect "a malformed id is a usage error" 2 "unknown_application:0.0.12:asdf" \
 	NS start unknown_application:0.0.12:asdf
-s_expect "an unknown container: InvalidContainer" 1 \
-	"Error: InvalidContainer { container: unknown_application:0.0.12 }" \
+s_expect "an unknown container: not installed" 1 \
+	"Error: unknown_application:0.0.12 is not installed;" \
 	NS start unknown_application:0.0.12
 
 scenario try_to_start_container_that_misses_a_resource
 s_expect "install the test-container alone" 0 "installed" \
 	NS install "$NPK/test-container-0.0.1.npk" mem
 s_expect "start fails: the resource is missing" 1 \
-	"StartContainerMissingResource { container: $TC, resource: test-resource, version: \">=0.0.1\" }" \
+	"Error: $TC needs the resource test-resource version >=0.0.1, which is not installed" \
 	NS start $TC
 s_eq "the failed start left it unmounted" \
 	"$(NS inspect $TC | grep '"mounted"')" '  "mounted": false,'
@@ -61,7 +61,7 @@ scenario try_to_uninstall_a_started_container
 install_test_container
 tc sleep
 s_assume "Sleeping" "test-container:0.0.1: Sleeping\.\.\.$"
-s_expect "uninstall of a running container fails" 1 "Error: UmountBusy { container: $TC }" \
+s_expect "uninstall of a running container fails" 1 "Error: $TC is running, so it (or the resource it uses) cannot be unmounted or uninstalled; stop it first" \
 	NS uninstall $TC
 stop $TC
 s_expect "uninstall after the stop" 0 "uninstalled $TC" NS uninstall $TC

@@ -1,6 +1,7 @@
 /* nstar's pure logic: addresses, operands, start's command line, signals, tables,
  * strace lines, error and notification texts, JSON pretty-printing. The applet's files
  * are compiled in here, as the unit tests link only libns. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,6 +69,47 @@ static int test_url_bad(void)
 
 /* --- operands --------------------------------------------------------------------------- */
 
+/* What nstar adds when connect(2) fails: the reason by errno and address kind, the
+ * address's origin, and the two ways to give another. */
+static int test_connect_hint(void)
+{
+	struct nstar_url u;
+	struct ns_err err;
+	char buf[1024], text[128];
+	CHECK_OK(nstar_url_parse("unix:///run/northstar/console", &u, &err), &err);
+	CHECK_STR(nstar_url_str(&u, text, sizeof(text)), "unix:///run/northstar/console");
+	nstar_connect_hint(&u, "nstar's default", ENOENT, buf, sizeof(buf));
+	CHECK(strstr(buf, "The socket file does not exist, so northstard is probably not running"));
+	CHECK(strstr(buf, "console.global.bind"));
+	CHECK(strstr(buf, "\n  The address came from nstar's default; give another with --url URL "
+			  "or the environment variable NSTAR_URL"));
+	nstar_connect_hint(&u, "--url", ECONNREFUSED, buf, sizeof(buf));
+	CHECK(strstr(buf, "nothing listens on it"));
+	CHECK(strstr(buf, "came from --url"));
+	nstar_connect_hint(&u, "--url", EACCES, buf, sizeof(buf));
+	CHECK(strstr(buf, "mode 0600"));
+	CHECK_OK(nstar_url_parse("tcp://[::1]:1", &u, &err), &err);
+	CHECK_STR(nstar_url_str(&u, text, sizeof(text)), "tcp://[::1]:1");
+	nstar_connect_hint(&u, "NSTAR_URL", ECONNREFUSED, buf, sizeof(buf));
+	CHECK(strstr(buf, "Nothing listens there"));
+	CHECK(strstr(buf, "came from NSTAR_URL"));
+	/* an errno without a known reason gives only how to change the address */
+	nstar_connect_hint(&u, "--url", EHOSTUNREACH, buf, sizeof(buf));
+	CHECK(!strncmp(buf, "The address came from --url; ", 29));
+	return 0;
+}
+
+static int test_color_wanted(void)
+{
+	CHECK(nstar_color_wanted(NULL, NULL));
+	CHECK(nstar_color_wanted(NULL, "xterm-256color"));
+	CHECK(nstar_color_wanted("", "xterm"));
+	CHECK(!nstar_color_wanted("1", "xterm"));
+	CHECK(!nstar_color_wanted(NULL, "dumb"));
+	CHECK(nstar_term_dumb("dumb") && !nstar_term_dumb(NULL) && !nstar_term_dumb("vt100"));
+	return 0;
+}
+
 static int test_container_arg(void)
 {
 	struct nstar_container_arg a;
@@ -96,10 +138,13 @@ static int test_container_pick(void)
 	CHECK_INT(a.id.version.patch, 1);
 	CHECK_OK(nstar_container_arg_parse("a", &a, &err), &err);
 	CHECK_FAIL(nstar_container_pick(&a, list, 3, &err), &err,
-		   "container a has multiple versions");
+		   "container a has multiple versions installed (1.0.0, 2.0.0); name one as "
+		   "NAME:VERSION, e.g. a:1.0.0");
 	CHECK_OK(nstar_container_arg_parse("c", &a, &err), &err);
-	CHECK_FAIL(nstar_container_pick(&a, list, 3, &err), &err, "no container found with name c");
-	CHECK_FAIL(nstar_container_pick(&a, NULL, 0, &err), &err, "no container found");
+	CHECK_FAIL(nstar_container_pick(&a, list, 3, &err), &err,
+		   "no container named c is installed; `nstar list` shows the installed "
+		   "containers");
+	CHECK_FAIL(nstar_container_pick(&a, NULL, 0, &err), &err, "no container named c");
 	return 0;
 }
 
@@ -275,46 +320,8 @@ static int test_strace(void)
 	return 0;
 }
 
-/* --- error, notification and JSON texts ------------------------------------------------ */
-
-static int test_error_texts(void)
-{
-	char buf[512];
-	struct ns_console_error e = {.kind = NS_ERROR_STOP_CONTAINER_NOT_STARTED,
-				     .container = {"hello-world", {0, 0, 1}}};
-	CHECK_STR(nstar_error_debug(&e, buf, sizeof(buf)),
-		  "StopContainerNotStarted { container: hello-world:0.0.1 }");
-	CHECK_STR(nstar_error_text(&e, buf, sizeof(buf)),
-		  "failed to stop container hello-world:0.0.1: not started");
-	e = (struct ns_console_error){.kind = NS_ERROR_UNEXPECTED,
-				      .text = "EINVAL: \"Invalid\"\nargument"};
-	CHECK_STR(nstar_error_debug(&e, buf, sizeof(buf)),
-		  "Unexpected { error: \"EINVAL: \\\"Invalid\\\"\\nargument\" }");
-	e = (struct ns_console_error){.kind = NS_ERROR_INVALID_REPOSITORY, .repository = "foo"};
-	CHECK_STR(nstar_error_debug(&e, buf, sizeof(buf)),
-		  "InvalidRepository { repository: \"foo\" }");
-	CHECK_STR(nstar_error_text(&e, buf, sizeof(buf)), "invalid repository foo");
-	e = (struct ns_console_error){.kind = NS_ERROR_START_CONTAINER_MISSING_RESOURCE,
-				      .container = {"a", {1, 0, 0}},
-				      .resource = "libs",
-				      .version = "^1.0"};
-	CHECK_STR(nstar_error_debug(&e, buf, sizeof(buf)),
-		  "StartContainerMissingResource { container: a:1.0.0, resource: libs, version: "
-		  "\"^1.0\" }");
-	e = (struct ns_console_error){.kind = NS_ERROR_CRITICAL_CONTAINER,
-				      .container = {"a", {1, 0, 0}},
-				      .status = {.kind = NS_EXIT_SIGNALLED, .signal = 9}};
-	CHECK_STR(nstar_error_debug(&e, buf, sizeof(buf)),
-		  "CriticalContainer { container: a:1.0.0, status: Signalled { signal: 9 } }");
-	CHECK_STR(nstar_error_text(&e, buf, sizeof(buf)),
-		  "critical container a:1.0.0 exited with: signalled 9");
-	e = (struct ns_console_error){.kind = NS_ERROR_UMOUNT_BUSY, .container = {"b", {0, 1, 0}}};
-	CHECK_STR(nstar_error_text(&e, buf, sizeof(buf)), "container busy: b:0.1.0");
-	/* A small buffer cuts the text but keeps it terminated. */
-	char tiny[8];
-	CHECK_STR(nstar_error_debug(&e, tiny, sizeof(tiny)), "UmountB");
-	return 0;
-}
+/* --- notification and JSON texts (errors: test_console_errtext.c)
+ * ------------------------------------------------ */
 
 static int test_notification_texts(void)
 {
@@ -378,7 +385,8 @@ static int test_json_pretty(void)
 	return same ? 0 : NS_TEST_FAIL;
 }
 
-NS_TEST_MAIN(T(test_url_tcp), T(test_url_unix), T(test_url_bad), T(test_container_arg),
-	     T(test_container_pick), T(test_command_split), T(test_signal_parse), T(test_table),
-	     T(test_table_utf8_and_empty), T(test_strace), T(test_error_texts),
-	     T(test_notification_texts), T(test_json_pretty))
+NS_TEST_MAIN(T(test_url_tcp), T(test_url_unix), T(test_url_bad), T(test_connect_hint),
+	     T(test_color_wanted), T(test_container_arg), T(test_container_pick),
+	     T(test_command_split), T(test_signal_parse), T(test_table),
+	     T(test_table_utf8_and_empty), T(test_strace), T(test_notification_texts),
+	     T(test_json_pretty))
