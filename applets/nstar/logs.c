@@ -8,6 +8,7 @@
 
 #include "applets/applet.h"
 #include "format.h"
+#include "libns/console_errtext.h"
 #include "libns/utf8.h"
 #include "nstar.h"
 
@@ -69,7 +70,7 @@ static int first_answer(const struct nstar *ns, const struct ns_console_response
 		char text[2048];
 		if (r->result.error.kind == NS_ERROR_INVALID_CONTAINER)
 			return nstar_failf("no container %s is installed", id);
-		return nstar_failf("%s", nstar_error_debug(&r->result.error, text, sizeof(text)));
+		return nstar_failf("%s", ns_console_errtext(&r->result.error, text, sizeof(text)));
 	}
 	if (ns->json)
 		return 0;
