@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "applets/applet.h"
@@ -92,15 +93,63 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
+/* In a chroot whose root is a directory and not a mount of its own, "/" cannot be made
+ * private: the kernel changes the propagation of whole mounts only, and the mount that
+ * holds the chroot is usually shared with the host, so a mount made below it would
+ * appear on the host too. In our own mount namespace (a copy of the host's tree that
+ * only we see) we climb out of the chroot, make the whole copy private and come back;
+ * own_root then gives the chroot a root mount that pivot_root accepts. The climb: with
+ * the root moved to run_dir, the working directory lies outside it, and ".." walks up
+ * to the namespace's root. */
+static int private_from_chroot(const char *run_dir, struct ns_err *err)
+{
+	ns_autoclose int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return ns_err_sys(err, errno, "open /");
+	if (chdir("/") < 0 || chroot(run_dir) < 0)
+		goto refuse;
+	int r = -1, e = 0;
+	for (int i = 0; i < 4096; i++) {
+		struct stat here, up;
+		if (stat(".", &here) < 0 || stat("..", &up) < 0) {
+			e = errno;
+			break;
+		}
+		if (here.st_dev == up.st_dev && here.st_ino == up.st_ino) {
+			r = mount(NULL, ".", NULL, MS_REC | MS_PRIVATE, NULL);
+			e = errno;
+			break;
+		}
+		if (chdir("..") < 0) {
+			e = errno;
+			break;
+		}
+	}
+	if (fchdir(root) < 0 || chroot(".") < 0 || chdir("/") < 0)
+		return ns_err_sys(err, errno, "return into the chroot");
+	if (r == 0)
+		return 0;
+	errno = e ? e : ELOOP;
+refuse:
+	return ns_err_sys(err, errno,
+			  "/ is not a mount point (a chroot?) and the mount holding it cannot "
+			  "be made private, so container mounts would reach the host; bind the "
+			  "chroot's directory onto itself before entering it (mount --bind DIR "
+			  "DIR), or run northstard outside the chroot");
+}
+
 /* All squashfs mounts live in a namespace of our own, which the kernel tears down
- * when we die (spec §2.1 step 3). */
-static int private_mount_ns(struct ns_err *err)
+ * when we die (spec §2.1 step 3). *chroot: / was not a mount point. */
+static int private_mount_ns(const char *run_dir, bool *chroot_, struct ns_err *err)
 {
 	if (unshare(CLONE_NEWNS) < 0)
 		return ns_err_sys(err, errno, "unshare the mount namespace");
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0)
+		return 0;
+	if (errno != EINVAL)
 		return ns_err_sys(err, errno, "make / private");
-	return 0;
+	*chroot_ = true;
+	return private_from_chroot(run_dir, err);
 }
 
 /* Mount points left by an earlier run (they are empty unless that run used -d). */
@@ -117,41 +166,61 @@ static void clean_run_dir(struct nsd *d)
 	}
 }
 
-/* pivot_root refuses the initramfs' rootfs (the bottom mount has no parent): when /
- * is rootfs (busybox as init, no switch_root), our private mount namespace gets a root
- * that is a mount of its own, a recursive bind of / moved onto / (as switch_root does),
- * and containers start. A container's root then sits on rootfs' root directory, as it
- * would on any system: ".." from there stays in the container's root, so a chroot climb
- * does not reach the initramfs' files (docs/security.md, issue 15). PID-1 mode has left
- * (and emptied) rootfs before (init_root.c). */
-static int own_root(struct nsd *d, bool private_ns, struct ns_err *err)
+/* Whether / is a mount of its own: some line of mountinfo has it as its mount point (in
+ * a chroot the mount holding the root is not shown). rootfs: that mount is the
+ * initramfs' rootfs. */
+static bool root_mounted(bool *rootfs)
 {
 	ns_autofclose FILE *f = fopen("/proc/self/mountinfo", "re");
 	char line[1024];
-	bool rootfs = false;
-	while (f && fgets(line, sizeof(line), f)) {
+	bool found = false;
+	*rootfs = false;
+	if (!f)
+		return true; /* no /proc: no way to tell; start-up tries */
+	while (fgets(line, sizeof(line), f)) {
 		char mp[256], type[64];
 		const char *sep = strstr(line, " - ");
 		if (sep && sscanf(line, "%*s %*s %*s %*s %255s", mp) == 1 &&
-		    sscanf(sep + 3, "%63s", type) == 1 && !strcmp(mp, "/"))
-			rootfs = !strcmp(type, "rootfs");
+		    sscanf(sep + 3, "%63s", type) == 1 && !strcmp(mp, "/")) {
+			found = true;
+			*rootfs = !strcmp(type, "rootfs");
+		}
 	}
-	if (!rootfs)
+	return found;
+}
+
+/* pivot_root refuses a root that is not a mount point, and the initramfs' rootfs (the
+ * bottom mount has no parent). Then our private mount namespace gets a root that is a
+ * mount of its own, a recursive bind of / moved onto / (as switch_root does), and
+ * containers start. When / is rootfs (busybox as init, no switch_root), a container's
+ * root then sits on rootfs' root directory, as it would on any system: ".." from there
+ * stays in the container's root, so a chroot climb does not reach the initramfs' files
+ * (docs/security.md, issue 15). PID-1 mode has left (and emptied) rootfs before
+ * (init_root.c). chroot_: / was found not to be a mount point. */
+static int own_root(struct nsd *d, bool private_ns, bool chroot_, struct ns_err *err)
+{
+	bool rootfs = false;
+	if (!chroot_ && root_mounted(&rootfs) && !rootfs)
 		return 0;
+	const char *what = rootfs ? "the root is rootfs" : "the root is no mount point";
 	if (!private_ns) {
 		ns_warn(&d->log, NSD_TAG,
-			"the root file system is the initramfs (rootfs), which pivot_root "
-			"refuses: without a mount namespace of our own (-d) containers will "
-			"not start");
+			"%s, which pivot_root refuses: without a mount namespace of our own "
+			"(-d) containers will not start; %s",
+			what,
+			rootfs ? "drop -d"
+			       : "drop -d, or bind the chroot's directory onto itself before "
+				 "entering it (mount --bind DIR DIR)");
 		return 0;
 	}
 	const char *dir = d->cfg.run_dir;
 	if (mount("/", dir, NULL, MS_BIND | MS_REC, NULL) < 0)
-		return ns_err_sys(err, errno, "bind / onto %s (the root is rootfs)", dir);
+		return ns_err_sys(err, errno, "bind / onto %s (%s)", dir, what);
 	if (chdir(dir) < 0 || mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0 ||
 	    chdir("/") < 0)
-		return ns_err_sys(err, errno, "switch to a bind of / (the root is rootfs)");
-	ns_info(&d->log, NSD_TAG, "Root is rootfs: running from a bind mount of it");
+		return ns_err_sys(err, errno, "switch to a bind of / (%s)", what);
+	ns_info(&d->log, NSD_TAG, "%s: running from a bind mount of it",
+		rootfs ? "Root is rootfs" : "Root is no mount point (a chroot)");
 	return 0;
 }
 
@@ -184,9 +253,10 @@ static int startup(struct nsd *d, const struct opts *o, struct ns_err *err)
 	char warn[1200];
 	if (own_keyring(d, err) < 0 || make_dirs(d, err) < 0)
 		return ns_err_ret(err);
-	if (!o->no_mount_ns && private_mount_ns(err) < 0)
+	bool chroot_ = false;
+	if (!o->no_mount_ns && private_mount_ns(d->cfg.run_dir, &chroot_, err) < 0)
 		return ns_err_ret(err);
-	if (own_root(d, !o->no_mount_ns, err) < 0)
+	if (own_root(d, !o->no_mount_ns, chroot_, err) < 0)
 		return ns_err_ret(err);
 	clean_run_dir(d);
 	if (ns_self_exe_open(&d->exe, warn, sizeof(warn), err) < 0)
