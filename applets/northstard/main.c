@@ -3,11 +3,12 @@
  * usage: northstard [-c FILE] [--check] [-d] [-v]...
  *
  *   -c, --config FILE   the configuration (default northstar.yaml; docs/config.md)
- *       --check         validate the configuration and exit
+ *       --check         the preflight: every rule start-up applies, then exit
  *   -d, --disable-mount-namespace
  *                       stay in the host's mount namespace (stale mounts in run_dir
  *                       must then be cleaned by hand after a crash)
  *   -v, --verbose       more log output (twice: trace)
+ *       --log TARGET    where the log goes: stderr, kmsg or syslog (config log.target)
  *
  * Start-up: configuration, directories, a private mount namespace (with a root of its
  * own when / is the initramfs' rootfs), a sealed copy of our binary for ns-init, the
@@ -34,6 +35,7 @@
 #include "libns/util.h"
 #include "nsd.h"
 #include "nsd_init.h"
+#include "nsd_preflight.h"
 
 #define NSD_MALLOC_THRESHOLD (64 * 1024)
 /* At exit, how long the log sink may take to accept what is still queued (each of
@@ -47,14 +49,20 @@ static const char usage[] =
     "The Northstar container runtime: repositories, containers, the console.\n"
     "\n"
     "  -c, --config FILE   the configuration (default northstar.yaml)\n"
-    "      --check         validate the configuration and exit\n"
+    "      --check         check the configuration and the system as start-up\n"
+    "                      would (keys, directories, kernel, cgroups, console)\n"
+    "                      and exit: 0 when nothing failed\n"
     "  -d, --disable-mount-namespace\n"
     "                      stay in the host's mount namespace\n"
-    "  -v, --verbose       more log output (twice: trace)\n";
+    "  -v, --verbose       more log output (twice: trace)\n"
+    "      --log TARGET    where the log goes: stderr, kmsg (/dev/kmsg) or syslog\n"
+    "                      (/dev/log, or log.syslog_path); default: log.target,\n"
+    "                      else stderr (kmsg when running as PID 1)\n";
 
 struct opts {
 	const char *config;
-	bool check, no_mount_ns;
+	bool check, no_mount_ns, has_log;
+	enum ns_log_sink log;
 	int verbose;
 };
 
@@ -65,6 +73,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	    {"check", no_argument, NULL, 'C'},
 	    {"disable-mount-namespace", no_argument, NULL, 'd'},
 	    {"verbose", no_argument, NULL, 'v'},
+	    {"log", required_argument, NULL, 'L'},
 	    {NULL, 0, NULL, 0},
 	};
 	int ch;
@@ -83,6 +92,13 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 'v':
 			o->verbose++;
+			break;
+		case 'L':
+			o->has_log = true;
+			if (ns_log_target_parse(optarg, &o->log) < 0)
+				return applet_usage_error(
+				    "northstard", "--log: '%s': expected stderr, kmsg or syslog",
+				    optarg);
 			break;
 		default:
 			return applet_usage_error("northstard", "bad option");
@@ -280,6 +296,48 @@ static int startup(struct nsd *d, const struct opts *o, struct ns_err *err)
 	return 0;
 }
 
+/* Where the log goes: --log, else log.target, else (started by PID-1 mode, init.c)
+ * init.log, else stderr; as PID 1, or without a stderr, ns_log_init chose /dev/kmsg.
+ * Any sink but stderr is announced on stderr first: the console then says where the
+ * daemon's lines went. A sink that cannot be opened leaves the log on stderr, warned. */
+static void log_target(struct nsd *d, const struct opts *o)
+{
+	const struct ns_log_config *lc = &d->cfg.log;
+	enum ns_log_sink t = d->log.sink;
+	const char *why = getpid() == 1 ? "running as PID 1" : "no stderr";
+	bool loud = false;
+	if (o->has_log) {
+		t = o->log;
+		why = "--log";
+	} else if (lc->has_target) {
+		t = lc->target;
+		why = "log.target";
+	} else if (getenv(NSD_INIT_ENV) && d->cfg.init.log_kmsg) {
+		t = NS_LOG_KMSG;
+		loud = true; /* at KERN_ERR, which a console with `quiet` still shows */
+		why = "init.log";
+	}
+	if (t == NS_LOG_STDERR) {
+		ns_log_close(&d->log); /* from kmsg, if ns_log_init chose it */
+		return;
+	}
+	const char *where = t == NS_LOG_KMSG ? "/dev/kmsg" : lc->syslog_path;
+	if (fcntl(STDERR_FILENO, F_GETFD) >= 0)
+		dprintf(STDERR_FILENO,
+			"northstard: logging to %s (%s); --log or log.target choose another\n",
+			where, why);
+	int r = 0;
+	if (t == NS_LOG_KMSG && (d->log.sink != NS_LOG_KMSG || loud))
+		r = ns_log_use_kmsg(&d->log, loud);
+	else if (t == NS_LOG_SYSLOG)
+		r = ns_log_use_syslog(&d->log, lc->syslog_path);
+	if (r < 0) {
+		ns_log_close(&d->log);
+		ns_warn(&d->log, NSD_TAG, "log: cannot log to %s (%s): %s; logging to stderr",
+			where, why, strerror(-r));
+	}
+}
+
 static void shutdown_all(struct nsd *d)
 {
 	struct ns_console_notification n = {.kind = NS_NOTIF_SHUTDOWN};
@@ -317,6 +375,8 @@ int northstard_main(int argc, char **argv)
 	int r = parse_opts(argc, argv, &o);
 	if (r)
 		return r;
+	if (o.check) /* the preflight: every rule start-up applies, nothing started */
+		return nsd_check(o.config, o.no_mount_ns);
 	struct nsd *d = calloc(1, sizeof(*d));
 	struct ns_err err = {0};
 	if (!d)
@@ -329,28 +389,18 @@ int northstard_main(int argc, char **argv)
 		free(d);
 		return 1;
 	}
-	if (ns_config_check(&d->cfg, &err) < 0) { /* the same for --check and start-up */
+	if (ns_config_check(&d->cfg, &err) < 0) { /* --check applies it too (preflight.c) */
 		fprintf(stderr, "northstard: %s: %s\n", o.config, err.msg);
 		ns_config_free(&d->cfg);
 		free(d);
 		return 1;
-	}
-	if (o.check) {
-		printf("%s: ok\n", o.config);
-		ns_config_free(&d->cfg);
-		free(d);
-		return 0;
 	}
 	ns_log_init(&d->log, "northstard",
 		    o.verbose > 1 ? NS_LOG_TRACE
 		    : o.verbose	  ? NS_LOG_DEBUG
 				  : NS_LOG_INFO);
 	d->config_path = o.config;
-	/* started by PID-1 mode (init.c), which asks for kmsg with config init.log */
-	int kr = getenv(NSD_INIT_ENV) && d->cfg.init.log_kmsg ? ns_log_use_kmsg(&d->log, true) : 0;
-	if (kr < 0)
-		ns_warn(&d->log, NSD_TAG, "init.log: kmsg: cannot open /dev/kmsg: %s",
-			strerror(-kr));
+	log_target(d, &o);
 	if (nsd_sinks_init(d, &err) < 0) {
 		ns_error(&d->log, NSD_TAG, "%s", err.msg);
 		ns_log_close(&d->log);
