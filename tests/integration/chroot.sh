@@ -55,8 +55,11 @@ EOF
 pack app 0.0.1
 
 mkdir -p "$HOST"
-mount -t tmpfs -o mode=0755 tmpfs "$HOST" && mount --make-shared "$HOST" ||
+if ! mount -t tmpfs -o mode=0755 tmpfs "$HOST" || ! mount --make-shared "$HOST"; then
 	t_fail "a shared tmpfs for the chroot" "mount failed"
+	t_done
+	exit 1
+fi
 mkdir -p "$CH/bin" "$CH/etc" "$CH/proc" "$CH/sys" "$CH/dev" "$CH/repo" "$CH/tmp"
 cp "$NS_BIN" "$CH/bin/northstar"
 cp "$T/test.pub" "$CH/etc/test.pub"
