@@ -94,6 +94,13 @@ host_mounts() {
 }
 before=$(host_mounts)
 
+t_expect "--check in the chroot: passes, saying what start-up does about the root" 0 \
+	"ok    root: / is no mount point (a chroot?): northstard makes its own mount namespace private" \
+	chroot "$CH" /bin/northstar northstard -c /etc/northstar.yaml --check
+t_expect "--check -d in the chroot: fails, with the fix" 1 \
+	"fail  root: / is no mount point (a chroot?), which pivot_root refuses: with -d containers cannot start; fix: drop -d, or bind the chroot's directory onto itself before entering it (mount --bind DIR DIR)" \
+	chroot "$CH" /bin/northstar northstard -c /etc/northstar.yaml --check -d
+
 # The console client of daemon_lib talks to $T/console: the chroot's socket.
 ln -s "$CH/console" "$T/console"
 chroot "$CH" /bin/northstar northstard -c /etc/northstar.yaml -v >"$T/log" 2>&1 &
