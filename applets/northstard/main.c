@@ -10,10 +10,11 @@
  *   -v, --verbose       more log output (twice: trace)
  *       --log TARGET    where the log goes: stderr, kmsg or syslog (config log.target)
  *
- * Start-up: configuration, directories, a private mount namespace (with a root of its
- * own when / is the initramfs' rootfs), a sealed copy of our binary for ns-init, the
- * kernel modules of config `modules`, repositories, mount_on_start, autostart, then the console.
- * The loop runs until SIGTERM, SIGINT, SIGHUP, a shutdown request or a failed critical container;
+ * Start-up: configuration, directories, a private mount namespace (with a root of
+ * its own when / is the initramfs' rootfs, or a chroot's directory that is no mount
+ * point), a sealed copy of our binary for ns-init, the kernel modules of config
+ * `modules`, repositories, mount_on_start, autostart, then the console. The loop runs
+ * until SIGTERM, SIGINT, SIGHUP, a shutdown request or a failed critical container;
  * then the orderly shutdown. docs/runtime.md describes it all.
  */
 #include <dirent.h>
