@@ -474,6 +474,7 @@ void ns_log_config_default(struct ns_log_config *l)
 	l->output_rate = 32u << 10;
 	l->output_burst = 128u << 10;
 	l->ring_size = 64u << 10;
+	l->syslog_path = NS_LOG_SYSLOG_PATH;
 }
 
 /* Bounds: the queue must hold the longest record (a 2 KiB line escaped to 8 KiB) in the
@@ -514,6 +515,20 @@ static int parse_log(struct cfgp *p, const struct ns_ynode *m, struct ns_log_con
 			    (l->ring_size < LOG_RING_MIN || l->ring_size > LOG_RING_MAX))
 				r = bad(p, v, "log.ring_size",
 					"must be 0 (off) or between 4KiB and 1MiB");
+		} else if (!strcmp(k, "target")) {
+			const char *t = NULL;
+			r = get_str(p, v, "log.target", &t);
+			l->has_target = true;
+			if (r == 0 && ns_log_target_parse(t, &l->target) < 0)
+				r = bad(p, v, "log.target",
+					"expected 'stderr', 'kmsg' or 'syslog'");
+		} else if (!strcmp(k, "syslog_path")) {
+			r = get_str(p, v, "log.syslog_path", &l->syslog_path);
+			if (r == 0 && l->syslog_path[0] != '/')
+				r = bad(p, v, "log.syslog_path", "the path must be absolute");
+			else if (r == 0 && strlen(l->syslog_path) >= NS_LOG_SYSLOG_PATH_MAX)
+				r = bad(p, v, "log.syslog_path",
+					"too long for a unix socket address");
 		} else {
 			r = unknown(p, ns_ymap_key(m, i), "log");
 		}

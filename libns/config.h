@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "log.h"
 #include "yaml.h"
 
 struct ns_console_options {
@@ -83,11 +84,15 @@ struct ns_persist_config {
 };
 
 /* log: the daemon's log sink and container output (ours; docs/config.md). */
+#define NS_LOG_SYSLOG_PATH "/dev/log"
 struct ns_log_config {
-	uint64_t buffer_size;  /* bytes queued in front of stderr */
-	uint64_t output_rate;  /* bytes per second of each container's output; 0: unlimited */
-	uint64_t output_burst; /* bytes a container may print at once beyond the rate */
-	uint64_t ring_size;    /* bytes of recent output kept per container (nstar logs); 0: none */
+	bool has_target;	 /* target given (else stderr, or kmsg as PID 1) */
+	enum ns_log_sink target; /* stderr, kmsg or syslog */
+	const char *syslog_path; /* the syslog daemon's datagram socket */
+	uint64_t buffer_size;	 /* bytes queued in front of stderr */
+	uint64_t output_rate;	 /* bytes per second of each container's output; 0: unlimited */
+	uint64_t output_burst;	 /* bytes a container may print at once beyond the rate */
+	uint64_t ring_size; /* bytes of recent output kept per container (nstar logs); 0: none */
 };
 
 /* init: PID-1 mode (ours; docs/config.md). */

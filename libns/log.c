@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -34,6 +36,23 @@ int ns_log_level_parse(const char *s, enum ns_log_level *out)
 	return -EINVAL;
 }
 
+static const char *const target_names[] = {"stderr", "kmsg", "syslog"};
+
+int ns_log_target_parse(const char *s, enum ns_log_sink *out)
+{
+	for (int i = 0; i < 3; i++)
+		if (!strcmp(s, target_names[i])) {
+			*out = (enum ns_log_sink)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+const char *ns_log_target_name(enum ns_log_sink sink)
+{
+	return (unsigned)sink < 3 ? target_names[sink] : "?";
+}
+
 void ns_log_init(struct ns_log *lg, const char *ident, enum ns_log_level level)
 {
 	memset(lg, 0, sizeof(*lg));
@@ -51,12 +70,33 @@ void ns_log_init(struct ns_log *lg, const char *ident, enum ns_log_level level)
 	}
 }
 
-void ns_log_use_syslog(struct ns_log *lg)
+static int syslog_connect(const char *path)
 {
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	if (strlen(path) >= sizeof(a.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(a.sun_path, path);
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (const struct sockaddr *)&a, sizeof(a)) < 0) {
+		int e = errno;
+		close(fd);
+		return -e;
+	}
+	return fd;
+}
+
+int ns_log_use_syslog(struct ns_log *lg, const char *path)
+{
+	int fd = syslog_connect(path);
+	if (fd < 0)
+		return fd;
 	ns_log_close(lg);
-	openlog(lg->ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 	lg->sink = NS_LOG_SYSLOG;
-	lg->fd = -1;
+	lg->fd = fd;
+	lg->syslog_path = path;
+	return 0;
 }
 
 int ns_log_use_kmsg(struct ns_log *lg, bool loud)
@@ -78,10 +118,8 @@ void ns_log_close(struct ns_log *lg)
 		free(lg->q);
 		lg->q = NULL;
 	}
-	if (lg->sink == NS_LOG_KMSG && lg->fd >= 0)
+	if (lg->sink != NS_LOG_STDERR && lg->fd >= 0)
 		close(lg->fd);
-	if (lg->sink == NS_LOG_SYSLOG)
-		closelog();
 	lg->sink = NS_LOG_STDERR;
 	lg->fd = STDERR_FILENO;
 }
@@ -118,16 +156,29 @@ struct record {
 	char line[NS_UTF8_ESCAPE_MAX(NS_LOG_MSG_MAX) + NS_UTF8_ESCAPE_MAX(NS_LOG_TAG_MAX) + 64];
 };
 
+/* kmsg and syslog name the sender (ident) themselves: a tag that only repeats it is left
+ * out ("northstard: Runtime up", not "northstard: northstard: Runtime up"). */
 static size_t format_line(struct ns_log *lg, enum ns_log_level lvl, struct record *r, bool tag)
 {
 	char ts[40] = "";
 	int n;
+	if (lg->sink != NS_LOG_STDERR && tag && !strcmp(r->tag, lg->ident))
+		tag = false;
 	if (lg->sink == NS_LOG_KMSG) {
 		int prio = syslog_prio(lvl);
 		if (lg->kmsg_loud && prio > LOG_ERR)
 			prio = LOG_ERR;
-		n = snprintf(r->line, sizeof(r->line), "<%d>%s: %s%s%s\n", prio, lg->ident, r->tag,
-			     tag ? ": " : "", r->msg);
+		n = snprintf(r->line, sizeof(r->line), "<%d>%s: %s%s%s\n", prio, lg->ident,
+			     tag ? r->tag : "", tag ? ": " : "", r->msg);
+	} else if (lg->sink == NS_LOG_SYSLOG) {
+		/* RFC 3164 as syslog(3) sends it: <PRI>Mmm dd hh:mm:ss ident[pid]: text */
+		time_t now = time(NULL);
+		struct tm tm;
+		localtime_r(&now, &tm);
+		strftime(ts, sizeof(ts), "%b %e %H:%M:%S", &tm);
+		n = snprintf(r->line, sizeof(r->line), "<%d>%s %s[%d]: %s%s%s",
+			     LOG_DAEMON | syslog_prio(lvl), ts, lg->ident, (int)getpid(),
+			     tag ? r->tag : "", tag ? ": " : "", r->msg);
 	} else {
 		if (lg->timestamps) {
 			struct timespec now;
@@ -145,9 +196,41 @@ static size_t format_line(struct ns_log *lg, enum ns_log_level lvl, struct recor
 	int max = lg->sink == NS_LOG_KMSG ? NS_LOG_KMSG_MAX : (int)sizeof(r->line);
 	if (n > max - 1) {
 		n = max - 1;
-		r->line[n - 1] = '\n';
+		if (lg->sink != NS_LOG_SYSLOG)
+			r->line[n - 1] = '\n';
 	}
 	return (size_t)n;
+}
+
+/* One datagram per record, never waiting: a full socket (the syslog daemon is behind)
+ * loses the record; a refused one (the daemon restarted) is reconnected once. */
+static bool syslog_send(struct ns_log *lg, const char *line, size_t n)
+{
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (send(lg->fd, line, n, MSG_DONTWAIT | MSG_NOSIGNAL) >= 0)
+			return true;
+		if (attempt || (errno != ECONNREFUSED && errno != ENOTCONN) || !lg->syslog_path)
+			return false;
+		int fd = syslog_connect(lg->syslog_path);
+		if (fd < 0)
+			return false;
+		close(lg->fd);
+		lg->fd = fd;
+	}
+	return false;
+}
+
+static void syslog_lost(struct ns_log *lg)
+{
+	struct record r;
+	if (!lg->lost)
+		return;
+	snprintf(r.msg, sizeof(r.msg), "%llu log records lost: the syslog daemon did not take them",
+		 (unsigned long long)lg->lost);
+	r.tag[0] = 0;
+	size_t n = format_line(lg, NS_LOG_WARN, &r, false);
+	if (syslog_send(lg, r.line, n))
+		lg->lost = 0;
 }
 
 /* Records are built in one buffer and written with one write(), so lines from
@@ -160,11 +243,11 @@ static bool emit(struct ns_log *lg, enum ns_log_level lvl, const char *tag, stru
 		       sizeof(r->tag));
 	if (lg->hook)
 		lg->hook(lg->hook_ctx, lvl, tag, r->msg);
-	if (lg->sink == NS_LOG_SYSLOG) {
-		syslog(syslog_prio(lvl), "%s%s%s", r->tag, tag ? ": " : "", r->msg);
-		return true;
-	}
 	size_t n = format_line(lg, lvl, r, tag != NULL);
+	if (lg->sink == NS_LOG_SYSLOG) {
+		syslog_lost(lg);
+		return syslog_send(lg, r->line, n);
+	}
 	if (!lg->q) {
 		(void)!write(lg->fd, r->line, n);
 		return true;

@@ -1,5 +1,7 @@
 /* One logging path for every applet: leveled, tagged records to stderr, /dev/kmsg
- * (PID 1 or no stderr, as in an initramfs) or syslog. libns code never logs on its
+ * (PID 1 or no stderr, as in an initramfs) or syslog (a datagram socket, /dev/log,
+ * written without waiting: a record the syslog daemon cannot take now is counted
+ * lost and reported with the next one that goes through). libns code never logs on its
  * own; applets own a struct ns_log and pass it where records are wanted.
  *
  * Every record is escaped (libns/utf8.h ns_utf8_escape): text from a container or a
@@ -32,18 +34,24 @@ struct ns_log {
 	const char *ident;
 	enum ns_log_level level;
 	enum ns_log_sink sink;
-	int fd; /* stderr or /dev/kmsg; -1 for syslog */
+	int fd; /* stderr, /dev/kmsg or the syslog socket */
 	bool timestamps;
 	ns_log_hook hook;
 	void *hook_ctx;
-	struct ns_outq *q; /* NULL: each record is written at once (and may wait) */
-	uint64_t lost;	   /* our own records refused by a full queue, not yet reported */
-	bool kmsg_loud;	   /* kmsg: every record at KERN_ERR at most, which `quiet` shows */
+	struct ns_outq *q;	 /* NULL: each record is written at once (and may wait) */
+	uint64_t lost;		 /* our own records refused by a full queue, not yet reported */
+	bool kmsg_loud;		 /* kmsg: every record at KERN_ERR at most, which `quiet` shows */
+	const char *syslog_path; /* syslog: where to reconnect after the daemon restarted */
 };
+
+/* Longest syslog socket path (sun_path less its NUL). */
+#define NS_LOG_SYSLOG_PATH_MAX 108
 
 /* Chooses the sink: /dev/kmsg when running as PID 1 or when fd 2 is closed. */
 void ns_log_init(struct ns_log *lg, const char *ident, enum ns_log_level level);
-void ns_log_use_syslog(struct ns_log *lg);
+/* Logs to the syslog daemon's datagram socket at path (kept, not copied), facility
+ * daemon, as ident[pid]. Fails (a negative errno) when nothing listens there. */
+int ns_log_use_syslog(struct ns_log *lg, const char *path);
 /* Logs to /dev/kmsg; loud: at KERN_ERR or above, so a console with `quiet` shows every
  * record. Fails (a negative errno) when /dev/kmsg cannot be opened. */
 int ns_log_use_kmsg(struct ns_log *lg, bool loud);
@@ -73,6 +81,9 @@ bool ns_log_output(struct ns_log *lg, enum ns_log_level lvl, const char *tag, co
 bool ns_log_output_room(const struct ns_log *lg, size_t len);
 
 int ns_log_level_parse(const char *s, enum ns_log_level *out);
+/* "stderr", "kmsg", "syslog" */
+int ns_log_target_parse(const char *s, enum ns_log_sink *out);
+const char *ns_log_target_name(enum ns_log_sink sink);
 const char *ns_log_level_name(enum ns_log_level lvl);
 
 #define ns_error(lg, tag, ...) ns_logf(lg, NS_LOG_ERROR, tag, __VA_ARGS__)
