@@ -198,6 +198,7 @@ const struct nstar_cmd nstar_cmds[] = {
 	.help = nstar_help_logs,
 	.run = nstar_cmd_logs,
 	.flags = nstar_flags_logs,
+	.args = NSTAR_ARG_CONTAINER,
     },
     {
 	.name = "token",

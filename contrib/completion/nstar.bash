@@ -8,7 +8,7 @@ _nstar_containers() {
 }
 _nstar() {
 	local cur="${COMP_WORDS[COMP_CWORD]}" prev="${COMP_WORDS[COMP_CWORD-1]}"
-	local commands="list ls repositories repos mount umount start kill install uninstall shutdown notifications inspect token verify-token ident completion seccomp help"
+	local commands="list ls repositories repos mount umount start kill install uninstall shutdown notifications inspect logs token verify-token ident completion seccomp help"
 	local cmd="" opts="" url="" i nops=0
 	local -a operands=()
 	for ((i = 1; i < COMP_CWORD; i++)); do
@@ -114,6 +114,10 @@ _nstar() {
 			;;
 		esac
 		opts="-o --output -h --help"
+		((nops == 0)) && operands=($(compgen -W "$(_nstar_containers)" -- "$cur"))
+		;;
+	logs)
+		opts="-f --follow -h --help"
 		((nops == 0)) && operands=($(compgen -W "$(_nstar_containers)" -- "$cur"))
 		;;
 	token)

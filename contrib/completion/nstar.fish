@@ -31,6 +31,7 @@ complete -c nstar -n __fish_use_subcommand -a uninstall -d 'uninstall a containe
 complete -c nstar -n __fish_use_subcommand -a shutdown -d 'shut the runtime down'
 complete -c nstar -n __fish_use_subcommand -a notifications -d 'print notifications as they arrive'
 complete -c nstar -n __fish_use_subcommand -a inspect -d 'print what the runtime knows of a container'
+complete -c nstar -n __fish_use_subcommand -a logs -d 'print a container\'s recent output'
 complete -c nstar -n __fish_use_subcommand -a token -d 'create a token'
 complete -c nstar -n __fish_use_subcommand -a verify-token -d 'verify a token'
 complete -c nstar -n __fish_use_subcommand -a ident -d 'print the identity of this console connection'
@@ -61,6 +62,9 @@ complete -c nstar -n '__fish_seen_subcommand_from notifications' -s h -l help -d
 complete -c nstar -n '__fish_seen_subcommand_from inspect' -s o -l output -x -a 'text json' -d 'text (tables) or json (the result as JSON)'
 complete -c nstar -n '__fish_seen_subcommand_from inspect' -s h -l help -d 'print the help'
 complete -c nstar -n '__fish_seen_subcommand_from inspect' -a '(__nstar_containers)'
+complete -c nstar -n '__fish_seen_subcommand_from logs' -s f -l follow -d 'then print new lines as they come'
+complete -c nstar -n '__fish_seen_subcommand_from logs' -s h -l help -d 'print the help'
+complete -c nstar -n '__fish_seen_subcommand_from logs' -a '(__nstar_containers)'
 complete -c nstar -n '__fish_seen_subcommand_from token' -s h -l help -d 'print the help'
 complete -c nstar -n '__fish_seen_subcommand_from verify-token' -s h -l help -d 'print the help'
 complete -c nstar -n '__fish_seen_subcommand_from ident' -s h -l help -d 'print the help'
@@ -82,6 +86,7 @@ complete -c nstar -n '__fish_seen_subcommand_from help' -a uninstall
 complete -c nstar -n '__fish_seen_subcommand_from help' -a shutdown
 complete -c nstar -n '__fish_seen_subcommand_from help' -a notifications
 complete -c nstar -n '__fish_seen_subcommand_from help' -a inspect
+complete -c nstar -n '__fish_seen_subcommand_from help' -a logs
 complete -c nstar -n '__fish_seen_subcommand_from help' -a token
 complete -c nstar -n '__fish_seen_subcommand_from help' -a verify-token
 complete -c nstar -n '__fish_seen_subcommand_from help' -a ident
