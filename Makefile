@@ -40,6 +40,11 @@ endif
 BUILD_TAG := $(subst $(eval) ,-,$(strip $(ARCH) $(filter musl,$(LIBC))))
 BUILD ?= build$(if $(BUILD_TAG),-$(BUILD_TAG))
 HOST_BUILD ?= build
+# One spelling of a build tree inside the checkout: a make given BUILD=$PWD/build (the
+# tests run make so) must name objects, and the header dependencies in their .d files,
+# as a plain make does; otherwise each misses the other's and keeps stale objects.
+override BUILD := $(patsubst $(CURDIR)/%,%,$(BUILD))
+override HOST_BUILD := $(patsubst $(CURDIR)/%,%,$(HOST_BUILD))
 ifneq ($(ARCH),)
 TRIPLET := $(shell sh tools/cross-deps.sh triplet $(ARCH) 2>/dev/null)
 ifeq ($(TRIPLET),)

@@ -2,8 +2,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "console_addr.h"
 #include "io.h"
@@ -625,6 +628,46 @@ int ns_config_parse(const char *source, const char *text, size_t len, struct ns_
 	return r;
 }
 
+/* *p made absolute against cwd, the new string kept in c->abs_paths. */
+static int absolute(struct ns_config *c, const char *cwd, const char **p, struct ns_err *err)
+{
+	if (!*p || (*p)[0] == '/')
+		return 0;
+	char **grown = realloc(c->abs_paths, (c->nabs_paths + 1) * sizeof(*grown));
+	if (!grown)
+		return ns_err_set(err, ENOMEM, "out of memory");
+	c->abs_paths = grown;
+	char *s = NULL;
+	if (asprintf(&s, "%s/%s", cwd, *p) < 0)
+		return ns_err_set(err, ENOMEM, "out of memory");
+	c->abs_paths[c->nabs_paths++] = s;
+	*p = s;
+	return 0;
+}
+
+/* Relative paths are taken from the directory northstard is started in. They are made
+ * absolute once, here, because start-up may change the working directory (in a chroot
+ * it moves to a bind of its root) and mount targets must be absolute. */
+static int make_paths_absolute(struct ns_config *c, struct ns_err *err)
+{
+	char cwd[PATH_MAX];
+	if (!getcwd(cwd, sizeof(cwd)))
+		return ns_err_sys(err, errno,
+				  "the working directory (relative paths in the "
+				  "configuration are taken from it)");
+	int r = absolute(c, cwd, &c->run_dir, err);
+	if (r == 0)
+		r = absolute(c, cwd, &c->data_dir, err);
+	if (r == 0)
+		r = absolute(c, cwd, &c->socket_dir, err);
+	for (size_t i = 0; r == 0 && i < c->nrepos; i++) {
+		r = absolute(c, cwd, &c->repos[i].dir, err);
+		if (r == 0)
+			r = absolute(c, cwd, &c->repos[i].key, err);
+	}
+	return r;
+}
+
 int ns_config_load(const char *path, struct ns_config *c, struct ns_err *err)
 {
 	char *text = NULL;
@@ -634,6 +677,8 @@ int ns_config_load(const char *path, struct ns_config *c, struct ns_err *err)
 		return r;
 	r = ns_config_parse(path, text, len, c, err);
 	free(text);
+	if (r == 0 && (r = make_paths_absolute(c, err)) < 0)
+		ns_config_free(c);
 	return r;
 }
 
@@ -646,6 +691,11 @@ void ns_config_free(struct ns_config *c)
 	free(c->modules);
 	c->modules = NULL;
 	c->nmodules = 0;
+	for (size_t i = 0; i < c->nabs_paths; i++)
+		free(c->abs_paths[i]);
+	free(c->abs_paths);
+	c->abs_paths = NULL;
+	c->nabs_paths = 0;
 	ns_ydoc_free(&c->doc);
 	c->repos = NULL;
 	c->debug_commands = NULL;

@@ -120,6 +120,8 @@ struct ns_config {
 	/* missing_binds: fail refuses a start whose bind's host path does not exist;
 	 * the default skips that bind with a log line, as Northstar does. */
 	bool missing_binds_fail;
+	char **abs_paths; /* ns_config_load's absolute forms of relative paths */
+	size_t nabs_paths;
 	struct ns_ydoc doc;
 };
 

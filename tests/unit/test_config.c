@@ -1,7 +1,10 @@
 /* The runtime configuration: the shipped examples, defaults, and every rejection with
  * its position. */
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "libns/config.h"
 #include "libns/manifest.h"
@@ -256,5 +259,37 @@ static int test_repository_defaults(void)
 	return 0;
 }
 
+/* Relative paths are taken from the directory the file is loaded in, and made absolute
+ * at load: start-up may change the working directory. */
+static int test_relative_paths(void)
+{
+	struct ns_err err;
+	struct ns_config c;
+	char dir[] = "/tmp/test_config.XXXXXX", old[PATH_MAX], want[PATH_MAX + 32];
+	CHECK(mkdtemp(dir) && getcwd(old, sizeof(old)));
+	CHECK(chdir(dir) == 0);
+	FILE *f = fopen("c.yaml", "w");
+	CHECK(f);
+	fputs("run_dir: run\ndata_dir: ./data\nsocket_dir: /abs/sockets\ncgroup: ns\n"
+	      "repositories:\n  r:\n    type: {fs: {dir: repo}}\n    key: keys/r.pub\n",
+	      f);
+	fclose(f);
+	int r = ns_config_load("c.yaml", &c, &err);
+	unlink("c.yaml");
+	CHECK(chdir(old) == 0 && rmdir(dir) == 0);
+	CHECK_OK(r, &err);
+	snprintf(want, sizeof(want), "%s/run", dir);
+	CHECK_STR(c.run_dir, want);
+	snprintf(want, sizeof(want), "%s/./data", dir);
+	CHECK_STR(c.data_dir, want);
+	CHECK_STR(c.socket_dir, "/abs/sockets");
+	snprintf(want, sizeof(want), "%s/repo", dir);
+	CHECK_STR(c.repos[0].dir, want);
+	snprintf(want, sizeof(want), "%s/keys/r.pub", dir);
+	CHECK_STR(c.repos[0].key, want);
+	ns_config_free(&c);
+	return 0;
+}
+
 NS_TEST_MAIN(T(test_examples_parse), T(test_defaults), T(test_repository_forms), T(test_rejections),
-	     T(test_trust), T(test_repository_defaults))
+	     T(test_trust), T(test_repository_defaults), T(test_relative_paths))
