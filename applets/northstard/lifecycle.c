@@ -188,6 +188,7 @@ static void log_start_failed(struct nsd *d, const struct nsd_container *c,
 int nsd_start(struct nsd *d, struct nsd_container *c, const struct nsd_start_args *a,
 	      struct ns_console_error *e, char *buf, size_t size)
 {
+	uint64_t begin_ns = nsd_now_ns();
 	int r = start_checks(d, c, a, e, buf, size);
 	if (r < 0)
 		return r;
@@ -226,7 +227,9 @@ int nsd_start(struct nsd *d, struct nsd_container *c, const struct nsd_start_arg
 	p->c = c;
 	p->start_ns = nsd_now_ns();
 	c->proc = p;
-	ns_info(&d->log, NSD_TAG, "Started %s (pid %d)", c->id, (int)p->pid);
+	/* Northstar's wording first: its tests and its users' tooling match on it */
+	ns_info(&d->log, NSD_TAG, "Started %s in %.3fs (pid %d)", c->id,
+		(double)(p->start_ns - begin_ns) / 1e9, (int)p->pid);
 	return 0;
 }
 
@@ -327,7 +330,9 @@ void nsd_process_exited(struct nsd *d, struct nsd_process *p)
 	char st[48];
 	status_text(&s, st, sizeof(st));
 	double secs = (double)(nsd_now_ns() - p->start_ns) / 1e9;
+	/* both of Northstar's lines, in its order and words */
 	ns_info(&d->log, NSD_TAG, "Process %s exited after %.3fs with status %s", c->id, secs, st);
+	ns_info(&d->log, NSD_TAG, "Container %s exited with status %s", c->id, st);
 	c->proc = NULL;
 	free_process(p);
 	nsd_notify_exit(d, c, &s);

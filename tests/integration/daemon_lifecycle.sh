@@ -185,7 +185,7 @@ t_eq "mount_on_start: mounted at start-up" \
 	"$(json_get "$(C inspect app:0.0.1)" response inspect ok data mounted)" true
 t_run "-d: the mount is in the host's namespace" grep -q " $T/run/app:0.0.1 " /proc/self/mountinfo
 C run app:0.0.1 >/dev/null
-pid=$(sed -n 's/.*Started app:0.0.1 (pid \([0-9]*\)).*/\1/p' "$T/log" | tail -n 1)
+pid=$(sed -n 's/.*Started app:0.0.1 in [0-9.]*s (pid \([0-9]*\)).*/\1/p' "$T/log" | tail -n 1)
 t_run "debug command: run with <PID> and <CONTAINER>" log_wait "app:0.0.1 debug: debug-cmd $pid app:0.0.1" 5
 t_run "debug command: its exit logged" log_wait "app:0.0.1 debug: exited with status 0" 5
 daemon_stop

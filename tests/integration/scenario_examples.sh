@@ -49,6 +49,8 @@ else
 	s_assume "it kills itself" "Killing console:0.0.1 with SIGTERM"
 	s_assume "exit Signalled(SIGTERM)" \
 		"Process console:0.0.1 exited after .* with status Signalled\(SIGTERM\)"
+	s_assume "exit in Northstar's words" \
+		"Container console:0.0.1 exited with status Signalled\(SIGTERM\)"
 	assume_exit console:0.0.1 "signalled 15"
 	s_expect "umount" 0 "" NS umount console:0.0.1
 	s_assume "Umounted" "Umounted console:0.0.1"
@@ -57,6 +59,7 @@ fi
 scenario cpueater
 ins cpueater-0.0.1
 s_expect "start" 0 "started" NS start cpueater
+s_assume "started, in Northstar's words" "Started cpueater:0.0.1 in [0-9.]+s"
 s_assume "Eating CPU" "cpueater:0.0.1: Eating CPU with 4 threads \(v0.0.1\)!$"
 stop cpueater:0.0.1
 
