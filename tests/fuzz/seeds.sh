@@ -76,3 +76,9 @@ printf '\011\001\040\000\000%s' "$(head -c 32 /dev/zero | tr '\0' 's')two levels
 printf '\002\010\000\001\000\000\020\000\377' >"$v/changed-data"
 printf '\007\011\000\000\300' >"$v/cut"
 printf '\013\377\000\001\000\014\220\011\001two-level tree, a tree byte changed' >"$v/two-levels-tree-changed"
+
+# fuzz_unpack: the bare images themselves.
+mkdir -p "$OUT/fuzz_unpack"
+for img in "$tmp"/*.img; do
+	cp "$img" "$OUT/fuzz_unpack/$(basename "$img" .img)"
+done
