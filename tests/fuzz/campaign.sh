@@ -55,14 +55,16 @@ for f in "$BUILD"/fuzz/fuzz_*; do
 		-artifact_prefix="$findings/" -print_final_stats=1 ${FUZZ_ARGS:-} \
 		"$corpus" $seeds >"$log" 2>&1
 	rc=$?
-	# Fork mode reports "#N: cov: C ft: F corp: K exec/s: E ...": the first such line
-	# is after the seeds were loaded, the last one is the end of the run.
+	# Fork mode reports "#N: cov: C ft: F corp: K exec/s E ..." after each job: the
+	# last such line is the end of the run.
 	first=$(grep -E '^#[0-9]+: cov: ' "$log" | head -n 1)
 	last=$(grep -E '^#[0-9]+: cov: ' "$log" | tail -n 1)
 	field() { echo "$1" | awk -v k="$2" '{ for (i = 1; i < NF; i++) if ($i == k || $i == k ":") { print $(i + 1); exit } }'; }
 	cov=$(field "$last" cov)
 	eps=$(field "$last" exec/s)
-	c0=$(field "$first" corp)
+	# The corpus at the start: the seed inputs left after fork mode's first merge.
+	c0=$(sed -n 's/^INFO: -fork=[0-9]*: \([0-9]*\) seed inputs.*/\1/p' "$log" | head -n 1)
+	[ -n "$c0" ] || c0=$(field "$first" corp)
 	c1=$(field "$last" corp)
 	n=$(count "$findings")
 	if [ -z "$last" ] && [ "$n" = 0 ]; then

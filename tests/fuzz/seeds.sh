@@ -1,8 +1,9 @@
 #!/bin/sh
 # Seeds made at build time rather than committed as binaries: real NPKs (unsigned and
-# signed, with our squashfs writer and with mksquashfs's), their bare images, and
-# verity geometries. tests/fuzz/seeds.sh BUILD OUT (OUT/TARGET/*; BUILD/northstar is
-# the sextant used to pack). Without mksquashfs its seeds are left out, said on stderr.
+# signed, with our squashfs writer and with mksquashfs's), their bare images, the example
+# manifests, the configurations, the NPKs' signatures and verity geometries.
+# tests/fuzz/seeds.sh BUILD OUT (OUT/TARGET/*; BUILD/northstar is the sextant used to
+# pack). Without mksquashfs its seeds are left out, said on stderr.
 set -eu
 BUILD=$1
 OUT=$2
@@ -52,6 +53,31 @@ for npk in "$tmp"/*.npk; do
 	cp "$npk" "$OUT/fuzz_zip/$n"
 	{ printf '\000'; cat "$npk"; } >"$OUT/fuzz_sextant/raw-$n"
 done
+
+# The YAML the project ships: example manifests, configurations, and the signatures of
+# the signed NPKs above.
+mkdir -p "$OUT/fuzz_yaml" "$OUT/fuzz_manifest" "$OUT/fuzz_config" "$OUT/fuzz_signature"
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+for m in "$TOP"/examples/*/manifest.yaml; do
+	[ -f "$m" ] || continue
+	n=$(basename "$(dirname "$m")")
+	cp "$m" "$OUT/fuzz_manifest/$n"
+	cp "$m" "$OUT/fuzz_yaml/manifest-$n"
+done
+for c in "$TOP"/config/*.yaml; do
+	[ -f "$c" ] || continue
+	cp "$c" "$OUT/fuzz_config/$(basename "$c" .yaml)"
+	cp "$c" "$OUT/fuzz_yaml/config-$(basename "$c" .yaml)"
+done
+python3 - "$OUT/fuzz_signature" "$tmp"/*.npk <<'EOF'
+import os, sys, zipfile
+for npk in sys.argv[2:]:
+    with zipfile.ZipFile(npk) as z:
+        if "signature.yaml" in z.namelist():
+            name = os.path.basename(npk)[:-4]
+            with open(os.path.join(sys.argv[1], name), "wb") as f:
+                f.write(z.read("signature.yaml"))
+EOF
 
 # Bare images, packed by fuzz_sextant itself (first byte 1, no changes, default
 # manifest): ours from the unsigned NPK, and mksquashfs's.
