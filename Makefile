@@ -229,22 +229,8 @@ $(BUILD)/tests/helpers/%: $(OBJ)/tests/helpers/%.o $(BUILD)/libns.a
 	$(Q)$(STATIC_CHECK)
 helpers: $(HELPER_BIN)
 
-# --- fuzz targets (clang libFuzzer) ----------------------------------------------
-FUZZ_DIR := $(BUILD)/fuzz
-FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -g -O1
-FUZZ_LIBNS_OBJ := $(LIBNS_SRC:%.c=$(FUZZ_DIR)/obj/%.o) $(FUZZ_DIR)/obj/cjson/cJSON.o
-FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ_DIR)/%)
-
-$(FUZZ_DIR)/obj/%.o: %.c $(BUILD)/deps.ok
-	@mkdir -p $(dir $@)
-	$(Q)$(call SAY,CLANG,$@)$(FUZZ_CC) -std=gnu11 -D_GNU_SOURCE -I. $(CJSON_SRC_CFLAGS) $(PKG_CFLAGS) $(FUZZ_FLAGS) \
-		-MMD -MP -c $< -o $@
-$(FUZZ_DIR)/obj/cjson/cJSON.o: $(BUILD)/deps.ok
-	@mkdir -p $(dir $@)
-	$(Q)$(call SAY,CLANG,$@)$(FUZZ_CC) -std=gnu11 $(FUZZ_FLAGS) -c $(CJSON_DIR)/cJSON.c -o $@
-$(FUZZ_DIR)/%: $(FUZZ_DIR)/obj/tests/fuzz/%.o $(FUZZ_LIBNS_OBJ)
-	$(Q)$(call SAY,CLANG,$@)$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(DEP_LIBS)
-fuzz-build: $(FUZZ_BIN)
+# --- fuzz targets (clang libFuzzer), make fuzz: mk/fuzz.mk ------------------------
+include mk/fuzz.mk
 
 # --- test entry points -----------------------------------------------------------
 deps:

@@ -41,9 +41,11 @@ int ns_verity_check_params(const struct ns_verity_params *p, uint64_t image_size
 				  "verity data area (%" PRIu64 " blocks of %u bytes) exceeds the "
 				  "image (%" PRIu64 " bytes)",
 				  p->data_blocks, p->data_block_size, image_size);
+	/* A single data block has no tree (its hash is the root): the hash area may then
+	 * start at the image end, as it does in an NPK whose squashfs is 4 KiB. */
 	if (__builtin_mul_overflow(p->hash_start_block, (uint64_t)p->hash_block_size,
 				   &hash_start) ||
-	    hash_start >= image_size)
+	    hash_start > image_size || (hash_start == image_size && p->data_blocks > 1))
 		return ns_err_set(err, EINVAL,
 				  "verity hash area (block %" PRIu64
 				  " of %u bytes) starts past the "

@@ -137,6 +137,13 @@ static int test_verity_check(void)
 	northstar_params(&p, 69);
 	p.hash_start_block = UINT64_MAX / 1024;
 	CHECK_FAIL(ns_verity_check_params(&p, size, &err), &err, "past the image end");
+	/* One data block (a 4 KiB squashfs) has no hash tree: the root hash is the block's
+	 * own, and fs.img ends with the superblock, right where the hash area starts. */
+	northstar_params(&p, 1);
+	CHECK_OK(ns_verity_check_params(&p, 2 * 4096, &err), &err);
+	CHECK_FAIL(ns_verity_check_params(&p, 4096, &err), &err, "past the image end");
+	northstar_params(&p, 2);
+	CHECK_FAIL(ns_verity_check_params(&p, 3 * 4096, &err), &err, "past the image end");
 	return 0;
 }
 
