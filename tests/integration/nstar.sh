@@ -115,7 +115,7 @@ doc_block() { # NAME: the fenced block after <!-- help: NAME --> in docs/nstar.m
 }
 t_eq "docs: nstar --help" "$(doc_block nstar)" "$("$N" --help)"
 for c in list repositories mount umount start kill install uninstall shutdown notifications \
-	inspect token verify-token ident completion seccomp help; do
+	inspect logs token verify-token ident completion seccomp help; do
 	t_eq "docs: nstar $c --help" "$(doc_block "$c")" "$("$N" "$c" --help)"
 done
 
@@ -607,7 +607,7 @@ if command -v elvish >/dev/null; then
 --wipe
 -h
 --help
-19"
+20"
 else
 	t_skip "completion elvish" "elvish is not installed"
 fi
