@@ -7,7 +7,9 @@
 #   make soak       10 minutes of random load on northstard, then a check for leaks
 #   make demo       build, pack the examples and run one through the runtime
 #   make examples   build the example containers and pack them into signed NPKs
-#   make deps       install the Debian packages and fetch cJSON's source (as root)
+#   make deps       install the Debian packages and fetch cJSON's source (as root);
+#                   demo, check and bench install only the packages they use
+#   make fresh-check  the README's two commands on a fresh Debian root (as root)
 #   make size       stripped size of the binary (and of every other build-* tree)
 #   make cross ARCH=arm64|armhf        install the cross toolchain and the target's
 #                   -dev packages when missing, build build-ARCH/northstar (static)
@@ -241,7 +243,7 @@ deps:
 	sh tools/deps.sh install $(BUILD)/deps
 
 check:
-	@sh tools/deps.sh ensure $(BUILD)/deps
+	@sh tools/deps.sh ensure $(BUILD)/deps check
 	@$(MAKE) --no-print-directory all unit-build helpers fuzz-build
 	@sh tests/run.sh $(BUILD)
 
@@ -249,23 +251,29 @@ check-unit: all unit-build
 	@sh tests/run.sh $(BUILD) unit
 
 check-vm:
-	@sh tools/deps.sh ensure $(BUILD)/deps
+	@sh tools/deps.sh ensure $(BUILD)/deps check
 	@$(MAKE) --no-print-directory all helpers
 	@sh tests/run.sh $(BUILD) vm
 
 bench:
-	@sh tools/deps.sh ensure $(BUILD)/deps
+	@sh tools/deps.sh ensure $(BUILD)/deps bench
 	@$(MAKE) --no-print-directory all helpers
 	@sh bench/run.sh $(BUILD)
 
 demo:
-	@sh tools/deps.sh ensure $(BUILD)/deps
+	@sh tools/deps.sh ensure $(BUILD)/deps demo
 	@$(MAKE) --no-print-directory examples
 	@sh examples/demo.sh $(BUILD)
 
+# A fresh Debian root with this checkout's HEAD under /root: make demo, then make check
+# (tools/fresh-check.sh; FRESH_ARGS=--keep or --demo-only).
+.PHONY: fresh-check
+fresh-check:
+	@sh tools/fresh-check.sh $(FRESH_ARGS)
+
 .PHONY: soak
 soak:
-	@sh tools/deps.sh ensure $(BUILD)/deps
+	@sh tools/deps.sh ensure $(BUILD)/deps check
 	@$(MAKE) --no-print-directory examples helpers
 	@NS_BUILD=$$(cd $(BUILD) && pwd) NS_BIN=$$(cd $(BUILD) && pwd)/northstar \
 		sh tests/soak/run.sh $${NS_SOAK_SECONDS:-600}
