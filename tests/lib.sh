@@ -58,23 +58,22 @@ t_need_root() {
 
 # Loop devices bound to a backing file (autoclear detaches asynchronously, so poll);
 # with DIR, only those whose backing file lies below it (another test may run beside).
+# Helpers' variables carry a prefix of their own: a caller's $n or $f survives.
 loop_count() {
-	n=0
-	for f in /sys/block/loop*/loop/backing_file; do
-		[ -f "$f" ] || continue
-		case $(cat "$f" 2>/dev/null) in
-		"${1:-}"/*) n=$((n + 1)) ;;
+	lc_n=0
+	for lc_f in /sys/block/loop*/loop/backing_file; do
+		[ -f "$lc_f" ] || continue
+		case $(cat "$lc_f" 2>/dev/null) in
+		"${1:-}"/*) lc_n=$((lc_n + 1)) ;;
 		esac
 	done
-	echo $n
+	echo $lc_n
 }
-wait_loop_count() { # WANT [DIR]: polls up to 5 s; prints the final count
-	i=0
-	while [ $i -lt 50 ]; do
-		c=$(loop_count "${2:-}")
-		[ "$c" -le "$1" ] && break
+wait_loop_count() { # WANT [DIR]: polls up to 10 s (a deadline: load slows each poll); prints the final count
+	wlc_end=$(($(date +%s) + 10))
+	while [ "$(date +%s)" -le $wlc_end ]; do
+		[ "$(loop_count "${2:-}")" -le "$1" ] && break
 		sleep 0.1
-		i=$((i + 1))
 	done
 	loop_count "${2:-}"
 }

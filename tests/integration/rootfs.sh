@@ -20,12 +20,13 @@ for tool in mksquashfs busybox ip; do
 	fi
 done
 BUSYBOX=$(command -v busybox)
-# ip netns add leaves /run/netns mounted for later namespaces: not ours to count.
-count_mounts() { grep -cv ' /run/netns ' /proc/self/mountinfo; }
-mounts_before=$(count_mounts)
 prop_before=$(findmnt -n -o PROPAGATION /)
 NETNS=nsrootfs$$
 T=$(mktemp -d /tmp/ns-rootfs.XXXXXX)
+# Ours only: below $T and our network namespace's file (ip netns add leaves /run/netns
+# itself mounted for later namespaces); other tests mount and unmount meanwhile.
+count_mounts() { awk -v t="$T/" -v n="/run/netns/$NETNS" 'index($5, t) == 1 || $5 == n' /proc/self/mountinfo | wc -l; }
+mounts_before=$(count_mounts)
 loops_before=$(loop_count "$T")
 cleanup() {
 	for m in "$T/hostdir/sub" "$T/run/app:0.0.1" "$T/run/res-0.0.1"; do
