@@ -103,6 +103,7 @@ trap 'exit 130' INT TERM HUP
 # The root, built once: debootstrap's minbase and the three packages a user adds.
 if [ ! -s "$TARBALL" ]; then
 	B=$(mktemp -d "$CACHE/build.XXXXXX")
+	chmod 755 "$B"
 	R=$B
 	say "debootstrap --variant=minbase $SUITE from $MIRROR (once; cached in $TARBALL)"
 	t0=$(date +%s)
@@ -122,8 +123,8 @@ if [ ! -s "$TARBALL" ]; then
 fi
 
 R=$(mktemp -d "$CACHE/root.XXXXXX")
-chmod 755 "$R"
 tar -C "$R" -xf "$TARBALL" || die "cannot unpack $TARBALL"
+chmod 755 "$R" # its / as on any machine (mktemp made it 0700; so may the tarball's ".")
 cp /etc/resolv.conf "$R/etc/resolv.conf" 2>/dev/null
 # The archive may have moved on since the root was cached: the same sources as the host.
 echo "$ARCHIVE" | awk '{ print "deb " $1 " " $2 " main" }' >"$R/etc/apt/sources.list"
