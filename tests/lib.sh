@@ -78,6 +78,17 @@ wait_loop_count() { # WANT [DIR]: polls up to 10 s (a deadline: load slows each 
 	loop_count "${2:-}"
 }
 
+# wait_until SECS CONDITION: evaluates the shell text CONDITION every 0.1 s until it is
+# true or SECS have passed (a deadline, not a count: load slows each round); its status.
+# For "the daemon has done X by now" checks that a fixed sleep would make racy.
+wait_until() {
+	wu_end=$(($(date +%s) + $1))
+	while ! eval "$2"; do
+		[ "$(date +%s)" -le $wu_end ] || return 1
+		sleep 0.1
+	done
+}
+
 t_done() {
 	echo "1..$T_N"
 	[ "$T_FAILED" = 0 ]
