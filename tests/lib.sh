@@ -3,8 +3,27 @@
 : "${NS_TOP:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${NS_BUILD:=$NS_TOP/build}"
 : "${NS_BIN:=$NS_BUILD/northstar}"
+# BUILD= for a make the tests run in NS_TOP: relative when the tree is NS_TOP's own, as
+# make check's own make had it (an absolute path changes the compiler flags' -I path
+# and rebuilds everything).
+case $NS_BUILD in
+"$NS_TOP"/*) NS_MAKE_BUILD=${NS_BUILD#"$NS_TOP"/} ;;
+*) NS_MAKE_BUILD=$NS_BUILD ;;
+esac
 T_N=0
 T_FAILED=0
+
+# Mount namespaces of the tests: every mount in them private, so nothing propagates back.
+# unshare's default (--propagation private, on /) fails where / is not a mount point (a
+# chroot, some containers): there unshare leaves propagation alone and NS_PRIVATE_MOUNTS,
+# run first in the namespace, makes each mount point private one by one. Also mount proc
+# after it rather than with unshare --mount-proc (which would detach /proc before).
+if mountpoint -q / 2>/dev/null; then
+	NS_UNSHARE_PROP="--propagation private"
+else
+	NS_UNSHARE_PROP="--propagation unchanged"
+fi
+NS_PRIVATE_MOUNTS='{ mount --make-rprivate / 2>/dev/null || for m in $(cut -d" " -f5 /proc/self/mountinfo); do mount --make-private "$m" 2>/dev/null; done; true; }'
 
 t_ok() {
 	T_N=$((T_N + 1))

@@ -10,7 +10,7 @@ if ! t_need_root; then
 fi
 OUT=$(mktemp)
 trap 'rm -f "$OUT"' EXIT
-env -u MAKEFLAGS -u MAKELEVEL make -C "$NS_TOP" --no-print-directory BUILD="$NS_BUILD" demo \
+env -u MAKEFLAGS -u MAKELEVEL make -C "$NS_TOP" --no-print-directory BUILD="$NS_MAKE_BUILD" demo \
 	>"$OUT" 2>&1
 t_eq "make demo: exit status 0" "$?" 0
 for line in "== 1. Built: one static binary, four applets" \

@@ -64,7 +64,8 @@ fi
 # namespaces; sets UPID (unshare) and IPID (our PID 1, as the host sees it).
 pid1_start() {
 	: >"$1"
-	unshare -pfm --mount-proc --propagation private "${P1_BIN:-$T/init}" \
+	unshare -pfm $NS_UNSHARE_PROP sh -c "$NS_PRIVATE_MOUNTS"' && mount -t proc proc /proc && exec "$@"' sh \
+		"${P1_BIN:-$T/init}" \
 		-c "${2:-$T/northstar.yaml}" >"$1" 2>&1 &
 	UPID=$!
 	IPID=
@@ -151,7 +152,9 @@ P1_BIN=$T/northstard pid1_start "$L" "$T/none.yaml"
 pid1_end
 has "northstard started as PID 1 is PID-1 mode" "$L" "init: powering off"
 t_expect "nstar as PID 1 is the client" 0 "nstar (northstar)" \
-	unshare -pf --mount-proc "$NS_BIN" nstar --version
+	unshare -pfm $NS_UNSHARE_PROP sh -c "$NS_PRIVATE_MOUNTS"' && mount -t proc proc /proc && exec "$@"' sh \
+		"$NS_BIN" nstar --version
 t_expect "sextant as PID 1 is the NPK tool" 0 "sextant (northstar)" \
-	unshare -pf --mount-proc "$NS_BIN" sextant --version
+	unshare -pfm $NS_UNSHARE_PROP sh -c "$NS_PRIVATE_MOUNTS"' && mount -t proc proc /proc && exec "$@"' sh \
+		"$NS_BIN" sextant --version
 t_done

@@ -266,7 +266,8 @@ if ! [ -d /sys/fs/selinux ]; then
 fi
 t_expect "refused in the host's mount namespace" 1 \
 	"refusing to build a root in the host's mount namespace" \
-	unshare -m -p -f --mount-proc "$R" -H "$ROOT"
+	unshare $NS_UNSHARE_PROP -m -p -f sh -c "$NS_PRIVATE_MOUNTS"' && mount -t proc proc /proc && exec "$@"' sh \
+		"$R" -H "$ROOT"
 
 # --- escapes -----------------------------------------------------------------------------
 t_expect "chroot escape (with CAP_SYS_CHROOT) fails" 0 "root unchanged, marker hidden" \
