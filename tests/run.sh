@@ -45,20 +45,14 @@ stage() {
 }
 trap unstage EXIT
 trap 'exit 130' INT TERM HUP
-case $BUILD/ in
-"$TOP"/*)
-	rel=${BUILD#"$TOP"}
-	TOP=$(stage "$TOP")
-	case $TOP in /tmp/nstree.*) STAGED=$TOP ;; esac
-	BUILD=$TOP$rel
-	;;
-*)
-	TOP=$(stage "$TOP")
-	case $TOP in /tmp/nstree.*) STAGED=$TOP ;; esac
-	BUILD=$(stage "$BUILD")
-	case $BUILD in /tmp/nstree.*) STAGED="$STAGED $BUILD" ;; esac
-	;;
-esac
+rel=""
+case $BUILD in "$TOP"/*) rel=${BUILD#"$TOP"} ;; esac
+TOP=$(stage "$TOP")
+case $TOP in /tmp/nstree.*) STAGED=$TOP ;; esac
+[ -n "$rel" ] && BUILD=$TOP$rel
+# the checkout's own directory may be closed too (mode 0700): then the build tree apart
+BUILD=$(stage "$BUILD")
+case $BUILD in /tmp/nstree.*) STAGED="$BUILD $STAGED" ;; esac
 LOGS=$BUILD/test-logs
 rm -rf "$LOGS"
 mkdir -p "$LOGS"
