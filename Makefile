@@ -9,7 +9,9 @@
 #   make run        build, pack the examples and run northstard in the foreground with
 #                   config/dev.yaml (its paths inside build/); Ctrl-C stops it
 #   make examples   build the example containers and pack them into signed NPKs
-#   make deps       install the Debian packages and fetch cJSON's source (as root)
+#   make deps       install the Debian packages and fetch cJSON's source (as root);
+#                   demo, check and bench install only the packages they use
+#   make fresh-check  the README's two commands on a fresh Debian root (as root)
 #   make size       stripped size of the binary (and of every other build-* tree)
 #   make cross ARCH=arm64|armhf        install the cross toolchain and the target's
 #                   -dev packages when missing, build build-ARCH/northstar (static)
@@ -237,7 +239,7 @@ deps:
 	sh tools/deps.sh install $(BUILD)/deps
 
 check:
-	@sh tools/deps.sh ensure $(BUILD)/deps
+	@sh tools/deps.sh ensure $(BUILD)/deps check
 	@$(MAKE) --no-print-directory all unit-build helpers fuzz-build
 	@sh tests/run.sh $(BUILD)
 
@@ -245,17 +247,17 @@ check-unit: all unit-build
 	@sh tests/run.sh $(BUILD) unit
 
 check-vm:
-	@sh tools/deps.sh ensure $(BUILD)/deps
+	@sh tools/deps.sh ensure $(BUILD)/deps check
 	@$(MAKE) --no-print-directory all helpers
 	@sh tests/run.sh $(BUILD) vm
 
 bench:
-	@sh tools/deps.sh ensure $(BUILD)/deps
+	@sh tools/deps.sh ensure $(BUILD)/deps bench
 	@$(MAKE) --no-print-directory all helpers
 	@sh bench/run.sh $(BUILD)
 
 demo:
-	@sh tools/deps.sh ensure $(BUILD)/deps
+	@sh tools/deps.sh ensure $(BUILD)/deps demo
 	@$(MAKE) --no-print-directory examples
 	@sh examples/demo.sh $(BUILD)
 
@@ -266,7 +268,7 @@ RUN_DIR ?= $(BUILD)
 .PHONY: run
 run:
 	@[ "$$(id -u)" = 0 ] || { echo "make run: northstard needs root (namespaces, mounts, loop devices): run it as root" >&2; exit 1; }
-	@sh tools/deps.sh ensure $(BUILD)/deps
+	@sh tools/deps.sh ensure $(BUILD)/deps demo
 	@$(MAKE) --no-print-directory all examples-build
 	@# Packing all examples takes a while: only when something changed since the last time.
 	@if [ ! -d $(BUILD)/examples/npk ] || [ -n "$$(find examples $(BUILD)/examples/bin \
@@ -281,9 +283,15 @@ run:
 	@echo "make run: northstard -c config/dev.yaml in $(RUN_DIR); Ctrl-C stops it"
 	@cd $(RUN_DIR) && exec $(abspath $(BUILD))/northstar northstard -c $(CURDIR)/config/dev.yaml
 
+# A fresh Debian root with this checkout's HEAD under /root: make demo, then make check
+# (tools/fresh-check.sh; FRESH_ARGS=--keep or --demo-only).
+.PHONY: fresh-check
+fresh-check:
+	@sh tools/fresh-check.sh $(FRESH_ARGS)
+
 .PHONY: soak
 soak:
-	@sh tools/deps.sh ensure $(BUILD)/deps
+	@sh tools/deps.sh ensure $(BUILD)/deps check
 	@$(MAKE) --no-print-directory examples helpers
 	@NS_BUILD=$$(cd $(BUILD) && pwd) NS_BIN=$$(cd $(BUILD) && pwd)/northstar \
 		sh tests/soak/run.sh $${NS_SOAK_SECONDS:-600}

@@ -35,7 +35,7 @@ FUZZ_JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 FUZZ_TARGETS ?=
 .PHONY: fuzz
 fuzz:
-	@sh tools/deps.sh ensure $(BUILD)/deps
+	@sh tools/deps.sh ensure $(BUILD)/deps check
 	@$(MAKE) --no-print-directory all fuzz-build
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_JOBS=$(FUZZ_JOBS) FUZZ_TARGETS="$(FUZZ_TARGETS)" \
 		sh tests/fuzz/campaign.sh $(BUILD)

@@ -80,8 +80,8 @@ daemon_init() {
 	cp "$BUSYBOX" "$T/root/bin/busybox"
 	# applets as links: busybox finds its own applets through /proc/self/exe otherwise,
 	# and not every test container mounts /proc
-	for a in sh sleep cat echo tr hostname env ls id grep head stat touch true; do
-		ln -s busybox "$T/root/bin/$a"
+	for di_a in sh sleep cat echo tr hostname env ls id grep head stat touch true; do
+		ln -s busybox "$T/root/bin/$di_a"
 	done
 	cp "$NS_BUILD/tests/helpers/isoprobe" "$T/root/bin/isoprobe"
 	session_start
@@ -112,8 +112,8 @@ repositories:
     key: $T/test.pub
     verity: userspace
 EOF
-	for line in "$@"; do
-		printf '%s\n' "$line" >>"$T/northstar.yaml"
+	for wc_line in "$@"; do
+		printf '%s\n' "$wc_line" >>"$T/northstar.yaml"
 	done
 }
 
@@ -142,7 +142,7 @@ C() {
 
 daemon_start() {
 	: >>"$T/log"
-	start_line=$(wc -l <"$T/log")
+	ds_line=$(wc -l <"$T/log")
 	if [ -n "${NSD_NOFILE:-}" ]; then # a descriptor limit for the daemon alone
 		${NSD_WRAP:-} sh -c 'ulimit -n "$0" && exec "$@"' "$NSD_NOFILE" \
 			"$NS_BIN" northstard -c "$T/northstar.yaml" -v "$@" >>"$T/log" 2>&1 &
@@ -151,14 +151,14 @@ daemon_start() {
 	fi
 	DPID=$!
 	echo "$DPID" >>"$T/dpids"
-	i=0
-	while [ $i -lt 100 ]; do
-		if tail -n +"$((start_line + 1))" "$T/log" | grep -q "Runtime up and running"; then
+	# a deadline in seconds, not a count of polls: a loaded machine starts slowly
+	ds_end=$(($(date +%s) + ${NSD_START_SECS:-30}))
+	while [ "$(date +%s)" -le $ds_end ]; do
+		if tail -n +"$((ds_line + 1))" "$T/log" | grep -q "Runtime up and running"; then
 			return 0
 		fi
 		kill -0 "$DPID" 2>/dev/null || return 1
 		sleep 0.1
-		i=$((i + 1))
 	done
 	return 1
 }
@@ -166,9 +166,9 @@ daemon_start() {
 # Waits for the daemon to end; prints nothing, returns its exit status.
 daemon_wait() {
 	wait "$DPID"
-	rc=$?
+	dw_rc=$?
 	DPID=""
-	return $rc
+	return $dw_rc
 }
 
 daemon_stop() {
@@ -214,31 +214,31 @@ log_wait() {
 
 # Loop devices backed by our repository files or our memfds.
 our_loops() {
-	n=0
-	for f in /sys/block/loop*/loop/backing_file; do
-		[ -f "$f" ] || continue
-		case $(cat "$f" 2>/dev/null) in
-		"$T"/*) n=$((n + 1)) ;;
+	ol_n=0
+	for ol_f in /sys/block/loop*/loop/backing_file; do
+		[ -f "$ol_f" ] || continue
+		case $(cat "$ol_f" 2>/dev/null) in
+		"$T"/*) ol_n=$((ol_n + 1)) ;;
 		/memfd:northstar-npk-*) # a mem repository's: ours when one of our daemons made it
-			ol_pid=$(sed 's|^/memfd:northstar-npk-\([0-9]*\).*|\1|' "$f")
-			grep -qx "$ol_pid" "$T/dpids" 2>/dev/null && n=$((n + 1)) ;;
+			ol_pid=$(sed 's|^/memfd:northstar-npk-\([0-9]*\).*|\1|' "$ol_f")
+			grep -qx "$ol_pid" "$T/dpids" 2>/dev/null && ol_n=$((ol_n + 1)) ;;
 		esac
 	done
-	echo $n
+	echo $ol_n
 }
 
 # mounts (in the daemon's namespace, under $T), loop devices, the daemon's children,
 # temporary install files
 leaks() {
-	i=0
-	while [ $i -lt 50 ] && [ "$(our_loops)" != "${1:-0}" ]; do
+	# loop devices detach asynchronously (autoclear): up to 10 s on a loaded machine
+	lk_end=$(($(date +%s) + 10))
+	while [ "$(our_loops)" != "${1:-0}" ] && [ "$(date +%s)" -le $lk_end ]; do
 		sleep 0.1
-		i=$((i + 1))
 	done
-	m=$(grep -c " $T/run/" "/proc/$DPID/mountinfo" 2>/dev/null)
-	p=$(grep -l "^PPid:[[:space:]]*$DPID\$" /proc/[0-9]*/status 2>/dev/null | wc -l)
-	tmp=$(find "$T/repo" -name '.install-*' 2>/dev/null | wc -l)
-	echo "mounts=$m loops=$(our_loops) children=$p tmpfiles=$tmp"
+	lk_m=$(grep -c " $T/run/" "/proc/$DPID/mountinfo" 2>/dev/null)
+	lk_p=$(grep -l "^PPid:[[:space:]]*$DPID\$" /proc/[0-9]*/status 2>/dev/null | wc -l)
+	lk_tmp=$(find "$T/repo" -name '.install-*' 2>/dev/null | wc -l)
+	echo "mounts=$lk_m loops=$(our_loops) children=$lk_p tmpfiles=$lk_tmp"
 }
 
 # The first response value of a console answer, e.g. json_get "$out" response start ok

@@ -10,6 +10,49 @@ shift 2>/dev/null || true
 SUITES=${*:-unit asan integration fuzz vm}
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$(cd "$BUILD" && pwd)
+
+# The tests run build-tree programs as uid 1000 (the examples, tests/helpers, the
+# binary itself as a container's init). A checkout that user cannot reach, under /root
+# (mode 0700) for one, is bound onto a directory it can for the run: no mode of the
+# user's own directories changes.
+STAGED=""
+unstage() {
+	for s in $STAGED; do
+		umount "$s" 2>/dev/null || umount -l "$s" 2>/dev/null
+		rmdir "$s" 2>/dev/null
+	done
+	STAGED=""
+}
+# reachable DIR: true when uid 1000 can enter DIR (or when that cannot be asked).
+reachable() {
+	[ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1 || return 0
+	setpriv --reuid 1000 --regid 1000 --clear-groups sh -c 'cd "$1"' _ "$1" 2>/dev/null
+}
+# stage DIR: prints a path to DIR that uid 1000 can reach, binding DIR when needed.
+stage() {
+	if reachable "$1"; then
+		echo "$1"
+		return 0
+	fi
+	s=$(mktemp -d /tmp/nstree.XXXXXX) && chmod 755 "$s" && mount --bind "$1" "$s" || {
+		[ -n "${s:-}" ] && rmdir "$s" 2>/dev/null
+		echo "run.sh: uid 1000 cannot reach $1 and binding it elsewhere failed" >&2
+		echo "$1"
+		return 0
+	}
+	echo "note: uid 1000 cannot reach $1; the tests use it as $s" >&2
+	echo "$s"
+}
+trap unstage EXIT
+trap 'exit 130' INT TERM HUP
+rel=""
+case $BUILD in "$TOP"/*) rel=${BUILD#"$TOP"} ;; esac
+TOP=$(stage "$TOP")
+case $TOP in /tmp/nstree.*) STAGED=$TOP ;; esac
+[ -n "$rel" ] && BUILD=$TOP$rel
+# the checkout's own directory may be closed too (mode 0700): then the build tree apart
+BUILD=$(stage "$BUILD")
+case $BUILD in /tmp/nstree.*) STAGED="$BUILD $STAGED" ;; esac
 LOGS=$BUILD/test-logs
 rm -rf "$LOGS"
 mkdir -p "$LOGS"

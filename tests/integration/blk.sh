@@ -171,7 +171,7 @@ done
 
 # --- no devtmpfs, no udev: we make the nodes ------------------------------------------
 if command -v unshare >/dev/null; then
-	out=$(unshare -m sh -c "mount --make-rprivate / && mount -t tmpfs none /dev &&
+	out=$(unshare $NS_UNSHARE_PROP -m sh -c "$NS_PRIVATE_MOUNTS && mount -t tmpfs none /dev &&
 		'$BLK' mount --trace --params '$I/plain.params' '$I/plain.npk' '$MNT' -- \
 		sh -c '$readback && test -c /dev/loop-control && ls /dev' && echo status=ok" 2>&1)
 	t_expect "without device nodes: mounts and reads back" 0 "status=ok" printf '%s' "$out"

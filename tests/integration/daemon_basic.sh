@@ -152,7 +152,7 @@ t_eq "umount a running container" "$(C umount hello:0.0.1)" \
 t_eq "kill signal 0" "$(C kill hello:0.0.1 0)" \
 	'{"response":{"kill":{"error":{"container":"hello:0.0.1","error":{"unexpected":{"error":"EINVAL: Invalid argument"}}}}}}'
 C kill hello:0.0.1 9 >/dev/null
-sleep 0.3
+wait_until 10 'case $(C inspect hello:0.0.1) in *\"process\":{\"pid\":*) false ;; esac'
 t_eq "kill a stopped container" "$(C kill hello:0.0.1 15)" \
 	'{"response":{"kill":{"error":{"container":"hello:0.0.1","error":{"stop_container_not_started":{"container":"hello:0.0.1"}}}}}}'
 t_eq "kill unknown" "$(C kill nope:1.0.0 15)" \

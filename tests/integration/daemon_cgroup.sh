@@ -404,7 +404,7 @@ t_eq "shutdown: the runtime cgroup is removed" "$(runtime_dirs | tr '\n' ' ')" "
 # --- no usable cgroups: containers still run ----------------------------------------------------
 cat >"$T/nocg" <<EOF
 #!/bin/sh
-exec unshare -m sh -c 'umount -l /sys/fs/cgroup && exec "\$0" "\$@"' "$NS_BIN" "\$@"
+exec unshare $NS_UNSHARE_PROP -m sh -c '$NS_PRIVATE_MOUNTS && umount -l /sys/fs/cgroup && exec "\$0" "\$@"' "$NS_BIN" "\$@"
 EOF
 chmod +x "$T/nocg"
 NS_BIN_SAVED=$NS_BIN

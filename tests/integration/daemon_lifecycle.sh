@@ -212,7 +212,8 @@ if [ -w /proc/sys/vm/memfd_noexec ]; then
 	: >>"$T/log"
 	mark=$(wc -l <"$T/log")
 	# not exec'd: as PID 1 northstard would log to /dev/kmsg
-	unshare --pid --fork --mount-proc sh -c 'echo 2 >/proc/sys/vm/memfd_noexec && "$@"' sh \
+	unshare $NS_UNSHARE_PROP --pid --fork -m sh -c "$NS_PRIVATE_MOUNTS"' && mount -t proc proc /proc &&
+		echo 2 >/proc/sys/vm/memfd_noexec && "$@"' sh \
 		"$NS_BIN" northstard -c "$T/northstar.yaml" >>"$T/log" 2>&1 &
 	DPID=$!
 	i=0

@@ -112,7 +112,7 @@ s.sendall(b"{\"connect\":{\"version\":\"0.9.3\",\"subscribe_notifications\":fals
 s.recv(100)
 s.sendall(b"{\"request\":{\"install\":{\"repository\":\"default\",\"size\":100000}}}\n" + b"PK" * 20000)
 s.close()' "$T/console"
-sleep 0.3
+wait_until 10 '[ "$(find "$T/repo" -name ".install-*" | wc -l)" = 0 ]'
 t_eq "client gone in the middle of the NPK: no temporary file left" \
 	"$(find "$T/repo" -name '.install-*' | wc -l)" 0
 t_eq "... and the daemon carries on" "$(C ident)" '{"response":{"ident":"extern:0.0.0"}}'

@@ -47,7 +47,7 @@ daemon_stop
 # cgroup hierarchies moved back in and a planted selinux/enforce.
 cat >"$T/fakese" <<EOF
 #!/bin/sh
-exec unshare -m --propagation private sh -c '
+exec unshare -m $NS_UNSHARE_PROP sh -c '$NS_PRIVATE_MOUNTS &&
 	mkdir -p "$T/cg" && mount --rbind /sys/fs/cgroup "$T/cg" &&
 	mount -t tmpfs tmpfs /sys/fs && mkdir /sys/fs/cgroup /sys/fs/selinux &&
 	mount --move "$T/cg" /sys/fs/cgroup && echo 1 >/sys/fs/selinux/enforce &&

@@ -30,7 +30,7 @@ host() {
 
 # --- make examples ---------------------------------------------------------------------
 if out=$(env -u MAKEFLAGS -u MAKELEVEL make -C "$NS_TOP" --no-print-directory -j2 \
-	BUILD="$NS_BUILD" examples 2>&1); then
+	BUILD="$NS_MAKE_BUILD" examples 2>&1); then
 	t_ok "make examples"
 else
 	t_fail "make examples" "$out"
@@ -139,11 +139,12 @@ t_expect "custom: no console outside a container" 1 "NORTHSTAR_CONSOLE is not se
 	env -u NORTHSTAR_CONSOLE "$BIN/custom"
 
 # token-server and token-client meet on localhost:6543, in a network namespace of
-# their own; a client with a made-up token is turned away.
+# their own; a client with a made-up token is turned away. The servers run for a fixed
+# time, long enough for every client on a loaded machine (they are waited for).
 unshare -n sh -c '
 	ip link set lo up
-	$1 --npk "$2/token-server-0.0.1.npk" --bin "$3/token-server" --timeout 4 >"$4/tserver" 2>&1 &
-	$1 --npk "$2/token-client-0.0.1.npk" --bin "$3/token-client" --timeout 2 >"$4/tclient" 2>&1
+	$1 --npk "$2/token-server-0.0.1.npk" --bin "$3/token-server" --timeout 10 >"$4/tserver" 2>&1 &
+	$1 --npk "$2/token-client-0.0.1.npk" --bin "$3/token-client" --timeout 8 >"$4/tclient" 2>&1
 	python3 -c "
 import base64, socket
 s = socket.create_connection((\"127.0.0.1\", 6543))
@@ -187,7 +188,7 @@ t_eq "sockets: receives every second" "$(grep -c '^Received Hello!$' "$TMP/socke
 
 # redis: the server gets its listening fd as the runtime would pass it.
 host redis --npk "$NPK/redis-0.0.1.npk" --bin "$BIN/redis-server" --sockdir "$TMP/sock" \
-	--as-user --timeout 2 &
+	--as-user --timeout 8 &
 redis_pid=$!
 t_expect "redis-client: sets and gets through the socket" 0 \
 	'Received: b"#StandWithUkraine"' "$BIN/redis-client" "$TMP/sock/redis:0.0.1:redis"

@@ -19,7 +19,7 @@ t_expect "unknown applet link: exit 2" 2 "unknown applet 'frobnicate'" "$tmp/fro
 t_expect "no arguments: usage, exit 2" 2 "usage: northstar" "$NS_BIN"
 t_expect "northstar --version" 0 "northstar 0." "$NS_BIN" --version
 
-make -s -C "$NS_TOP" BUILD="$NS_BUILD" install DESTDIR="$tmp/root" PREFIX=/usr >/dev/null 2>&1
+make -s -C "$NS_TOP" BUILD="$NS_MAKE_BUILD" install DESTDIR="$tmp/root" PREFIX=/usr >/dev/null 2>&1
 t_run "make install puts the binary in PREFIX/bin" test -x "$tmp/root/usr/bin/northstar"
 for a in nstar sextant; do
 	t_eq "make install links $a" "$(readlink "$tmp/root/usr/bin/$a")" northstar
@@ -30,7 +30,7 @@ done
 # mk/musl.mk, included first, defines targets of its own: the default goal stays "all"
 # (a plain make once built musl's libraries into build/ and the binary against them)
 t_eq "a plain make builds the binary, nothing else" \
-	"$(make -n -C "$NS_TOP" BUILD="$NS_BUILD" 2>&1 | grep -c 'musl')" 0
-t_expect "make size prints the stripped size" 0 "bytes" make -s -C "$NS_TOP" BUILD="$NS_BUILD" size
+	"$(make -n -C "$NS_TOP" BUILD="$NS_MAKE_BUILD" 2>&1 | grep -c 'musl')" 0
+t_expect "make size prints the stripped size" 0 "bytes" make -s -C "$NS_TOP" BUILD="$NS_MAKE_BUILD" size
 rm -rf "$tmp"
 t_done

@@ -20,12 +20,13 @@ for tool in mksquashfs busybox ip; do
 	fi
 done
 BUSYBOX=$(command -v busybox)
-# ip netns add leaves /run/netns mounted for later namespaces: not ours to count.
-count_mounts() { grep -cv ' /run/netns ' /proc/self/mountinfo; }
-mounts_before=$(count_mounts)
 prop_before=$(findmnt -n -o PROPAGATION /)
 NETNS=nsrootfs$$
 T=$(mktemp -d /tmp/ns-rootfs.XXXXXX)
+# Ours only: below $T and our network namespace's file (ip netns add leaves /run/netns
+# itself mounted for later namespaces); other tests mount and unmount meanwhile.
+count_mounts() { awk -v t="$T/" -v n="/run/netns/$NETNS" 'index($5, t) == 1 || $5 == n' /proc/self/mountinfo | wc -l; }
+mounts_before=$(count_mounts)
 loops_before=$(loop_count "$T")
 cleanup() {
 	for m in "$T/hostdir/sub" "$T/run/app:0.0.1" "$T/run/res-0.0.1"; do
@@ -265,7 +266,8 @@ if ! [ -d /sys/fs/selinux ]; then
 fi
 t_expect "refused in the host's mount namespace" 1 \
 	"refusing to build a root in the host's mount namespace" \
-	unshare -m -p -f --mount-proc "$R" -H "$ROOT"
+	unshare $NS_UNSHARE_PROP -m -p -f sh -c "$NS_PRIVATE_MOUNTS"' && mount -t proc proc /proc && exec "$@"' sh \
+		"$R" -H "$ROOT"
 
 # --- escapes -----------------------------------------------------------------------------
 t_expect "chroot escape (with CAP_SYS_CHROOT) fails" 0 "root unchanged, marker hidden" \

@@ -167,7 +167,7 @@ fi
 # Not in Northstar's suite: the named network namespace of the netns example, made in a
 # mount namespace of the runtime's own (so /run/netns of this machine is untouched).
 scen_netns_named() {
-	exec unshare -m -n sh -c 'mount --make-rprivate / && mount -t tmpfs tmpfs /run/netns &&
+	exec unshare $NS_UNSHARE_PROP -m -n sh -c "$NS_PRIVATE_MOUNTS"' && mount -t tmpfs tmpfs /run/netns &&
 		ip netns add container && ip link set lo up && exec "$@"' sh "$@"
 }
 if mkdir -p /run/netns 2>/dev/null; then

@@ -273,7 +273,7 @@ t_eq "nothing left behind" "$(left)" "$before"
 # failures release their reservation
 for id in $(C list | grep -o 'cap[0-9]:0.0.1'); do C uninstall "$id" >/dev/null; done
 conc tiny "$T/cap1-0.0.1.npk" --drop
-sleep 0.2
+wait_until 10 '[ "$(ls -A "$T/tiny" | wc -l)" = 0 ]'
 t_eq "client gone in the middle of an install: its temporary file is removed" \
 	"$(ls -A "$T/tiny" | wc -l)" 0
 t_eq "... and its reservation released: the next install succeeds" \
