@@ -1,83 +1,65 @@
 /* Rendering of notifications and JSON for nstar's output (runtime errors are
  * libns/console_errtext.h's sentences). */
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "format.h"
+#include "libns/sbuf.h"
 
 char *nstar_id_str(const struct ns_console_id *id, char *buf, size_t size)
 {
 	return ns_console_id_str(id, buf, size);
 }
 
-/* Appends to buf without overflowing; the text is cut at the end of buf. */
-struct sbuf {
-	char *buf;
-	size_t size, len;
-};
-
-static void __attribute__((format(printf, 2, 3))) put(struct sbuf *s, const char *fmt, ...)
-{
-	if (s->len >= s->size)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(s->buf + s->len, s->size - s->len, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		s->len += (size_t)n < s->size - s->len ? (size_t)n : s->size - s->len - 1;
-}
-
-static void put_status(struct sbuf *s, const struct ns_exit_status *st)
+static void put_status(struct ns_sbuf *s, const struct ns_exit_status *st)
 {
 	if (st->kind == NS_EXIT_CODE)
-		put(s, "exit code %d", (int)st->code);
+		ns_sbuf_put(s, "exit code %d", (int)st->code);
 	else
-		put(s, "signalled %u", (unsigned)st->signal);
+		ns_sbuf_put(s, "signalled %u", (unsigned)st->signal);
 }
 
-static void put_opt(struct sbuf *s, const char *name, bool has, uint64_t v, bool last)
+static void put_opt(struct ns_sbuf *s, const char *name, bool has, uint64_t v, bool last)
 {
 	if (has)
-		put(s, "%s: Some(%llu)%s", name, (unsigned long long)v, last ? "" : ", ");
+		ns_sbuf_put(s, "%s: Some(%llu)%s", name, (unsigned long long)v, last ? "" : ", ");
 	else
-		put(s, "%s: None%s", name, last ? "" : ", ");
+		ns_sbuf_put(s, "%s: None%s", name, last ? "" : ", ");
 }
 
 char *nstar_notification_text(const struct ns_console_notification *n, char *buf, size_t size)
 {
-	struct sbuf s = {buf, size, 0};
+	struct ns_sbuf s = {buf, size, 0};
 	char id[NS_CONTAINER_ID_STR_MAX];
 	const char *c = nstar_id_str(&n->container, id, sizeof(id));
 	const struct ns_memory_event *m = &n->memory;
 	buf[0] = '\0';
 	switch (n->kind) {
 	case NS_NOTIF_STARTED:
-		put(&s, "started %s", c);
+		ns_sbuf_put(&s, "started %s", c);
 		break;
 	case NS_NOTIF_EXIT:
-		put(&s, "container %s exited with status ", c);
+		ns_sbuf_put(&s, "container %s exited with status ", c);
 		put_status(&s, &n->exit);
 		break;
 	case NS_NOTIF_INSTALL:
-		put(&s, "installed %s", c);
+		ns_sbuf_put(&s, "installed %s", c);
 		break;
 	case NS_NOTIF_UNINSTALL:
-		put(&s, "uninstalled %s", c);
+		ns_sbuf_put(&s, "uninstalled %s", c);
 		break;
 	case NS_NOTIF_CGROUP:
-		put(&s, "container %s memory event Memory(MemoryNotification { ", c);
+		ns_sbuf_put(&s, "container %s memory event Memory(MemoryNotification { ", c);
 		put_opt(&s, "low", m->has_low, m->low, false);
 		put_opt(&s, "high", m->has_high, m->high, false);
 		put_opt(&s, "max", m->has_max, m->max, false);
 		put_opt(&s, "oom", m->has_oom, m->oom, false);
 		put_opt(&s, "oom_kill", m->has_oom_kill, m->oom_kill, true);
-		put(&s, " })");
+		ns_sbuf_put(&s, " })");
 		break;
 	default:
-		put(&s, "shutting down");
+		ns_sbuf_put(&s, "shutting down");
 		break;
 	}
 	return buf;
