@@ -92,10 +92,12 @@ static int list_squashfs(const struct ns_npk *npk, const char *bin, struct ns_er
 	char img[64];
 	snprintf(img, sizeof(img), "/proc/self/fd/%d", mfd);
 	fflush(stdout);
-	const char *argv[] = {bin, "-ll", "-d", "", img, NULL};
+	const char *argv[] = {bin, "-ll", img, NULL};
 	r = ns_run(argv, mfd, NULL, 0, err);
 	if (r > 0)
 		return ns_err_set(err, EIO, "%s exited with status %d", bin, r);
+	if (r == 0)
+		printf("\n"); /* Northstar prints the listing with a line break after it */
 	return r;
 }
 
@@ -109,15 +111,18 @@ static int print_long(const char *path, const struct ns_npk *npk, const char *bi
 	for (size_t i = 0; i < npk->zip.n; i++)
 		printf("%s\n", npk->zip.entries[i].name);
 	printf("\n");
+	/* Northstar's layout, line for line: each text, a line break, two empty lines; no
+	 * heading for a missing signature, and the listing as unsquashfs names it */
 	header("## manifest.yaml");
 	fwrite(npk->manifest_text, 1, npk->manifest_len, stdout);
-	printf("\n\n");
-	header("## signature.yaml");
-	if (npk->signature_text)
+	printf("\n\n\n");
+	if (npk->signature_text) {
+		header("## signature.yaml");
 		fwrite(npk->signature_text, 1, npk->signature_len, stdout);
-	else
-		printf("No signature found");
-	printf("\n\n");
+		printf("\n\n\n");
+	} else {
+		printf("No signature found\n");
+	}
 	header("## SquashFS listing");
 	return list_squashfs(npk, bin, err);
 }

@@ -108,4 +108,30 @@ mkdir -p minroot
 cp root/bin/app minroot/hello
 t_eq "the minimal manifest packs without a warning" "$(pack_err minimal.yaml -r minroot)" ""
 t_eq "... into hello-0.1.0.npk" "$(cat outp)" "wrote out/hello-0.1.0.npk"
+
+# --- inspect: Northstar's layout, line for line --------------------------------------
+# (manifest, a line break, two empty lines; the signature the same way or one line
+# "No signature found"; unsquashfs -ll's listing as it names it, then an empty line)
+layout() { # NPK: the lines as a shape, texts and listing folded
+	"$S" inspect "$1" | python3 -c '
+import sys
+t = sys.stdin.read()
+head, man = t.split("## manifest.yaml\n", 1)
+man, rest = man.split("\n\n\n\n", 1)  # the text ends a line, println adds one, then two empty lines
+sig, listing = rest.split("## SquashFS listing\n", 1)
+if sig.startswith("## signature.yaml\n"):
+    body, after = sig[len("## signature.yaml\n"):].split("\n\n\n", 1)
+    sig = "signature " + ("ok" if "signature: " in body else "?") + ("" if after == "" else " +" + repr(after))
+else:
+    sig = repr(sig)
+lines = listing.split("\n")
+prefix = all(l.split()[-1].startswith("squashfs-root") for l in lines[:-2] if l)
+print(head.count("\n"), sig, "listing:", prefix and "squashfs-root" or "other", repr(lines[-2:]))'
+}
+"$S" pack -m minimal.yaml -r minroot -o unsigned.npk >/dev/null 2>&1
+t_eq "inspect, unsigned: no signature heading, one line instead" "$(layout unsigned.npk)" \
+	"5 'No signature found\\n' listing: squashfs-root ['', '']"
+"$S" pack -m minimal.yaml -r minroot -k keys/me.key -o signed.npk >/dev/null 2>&1
+t_eq "inspect, signed: the signature as the manifest" "$(layout signed.npk)" \
+	"6 signature ok listing: squashfs-root ['', '']"
 t_done
