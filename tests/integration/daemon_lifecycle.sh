@@ -185,8 +185,15 @@ t_eq "mount_on_start: mounted at start-up" \
 	"$(json_get "$(C inspect app:0.0.1)" response inspect ok data mounted)" true
 t_run "-d: the mount is in the host's namespace" grep -q " $T/run/app:0.0.1 " /proc/self/mountinfo
 C run app:0.0.1 >/dev/null
-pid=$(sed -n 's/.*Started app:0.0.1 in [0-9.]*s (pid \([0-9]*\)).*/\1/p' "$T/log" | tail -n 1)
-t_run "debug command: run with <PID> and <CONTAINER>" log_wait "app:0.0.1 debug: debug-cmd $pid app:0.0.1" 5
+if mountpoint -q /; then
+	pid=$(sed -n 's/.*Started app:0.0.1 in [0-9.]*s (pid \([0-9]*\)).*/\1/p' "$T/log" | tail -n 1)
+	t_run "debug command: run with <PID> and <CONTAINER>" log_wait "app:0.0.1 debug: debug-cmd $pid app:0.0.1" 5
+else
+	# with -d northstard stays in the chroot, where pivot_root refuses a root that is no
+	# mount point: it says so at start-up (chroot.sh), and containers do not start
+	t_run "-d in a chroot: containers cannot start, said at start-up" log_wait "containers will not start"
+	t_skip "debug command: run with <PID> and <CONTAINER>" "-d in a chroot whose / is no mount point starts no container"
+fi
 t_run "debug command: its exit logged" log_wait "app:0.0.1 debug: exited with status 0" 5
 daemon_stop
 t_run "-d: unmounted at shutdown" sh -c "! grep -q ' $T/run/' /proc/self/mountinfo"
@@ -225,9 +232,13 @@ if [ -w /proc/sys/vm/memfd_noexec ]; then
 		sh -c "tail -n +$((mark + 1)) '$T/log' | grep -q 'no sealed copy of the binary'"
 	C start app:0.0.1 --init /bin/sh --arg -c --arg 'exec sleep 100' >/dev/null
 	pid=$(json_get "$(C inspect app:0.0.1)" response inspect ok data process pid)
+	if ! mountpoint -q /; then
+		t_skip "noexec: containers start from the binary's path" "in a chroot the container's exe is named from the daemon's root, which this test cannot see"
+	else
 	t_eq "noexec: containers start from the binary's path" \
 		"$(readlink "/proc/$(awk -v p="$pid" '$1 == "NSpid:" && $3 == p { split(FILENAME, f, "/"); print f[3] }' \
 			/proc/[0-9]*/status 2>/dev/null | head -n 1)/exe")" "$(readlink -f "$NS_BIN")"
+	fi
 	C killwait app:0.0.1 9 >/dev/null
 	daemon_stop
 else

@@ -68,7 +68,8 @@ check() {
 # sent NAME LINES: the lines the mock received, exactly.
 sent() { t_eq "$1" "$(cat "$M/log")" "$2"; }
 # pty CMD: runs a shell command on a terminal (script), output without the CRs.
-pty() { script -qec "$1" /dev/null </dev/null | tr -d '\r'; }
+# TERM is set: a suite started without one (a chroot, cron) must not turn colours off.
+pty() { TERM=xterm script -qec "$1" /dev/null </dev/null | tr -d '\r'; }
 
 # --- command line ------------------------------------------------------------------------
 runx
