@@ -32,7 +32,7 @@ hold() {
 	HPID=$!
 	exec 5>"$T/hold.in"
 	h_i=0
-	while [ $h_i -lt 300 ] && ! grep -q '^held=' "$T/hold.out"; do
+	while [ $h_i -lt 900 ] && ! grep -q '^held=' "$T/hold.out"; do
 		sleep 0.1
 		h_i=$((h_i + 1))
 	done
