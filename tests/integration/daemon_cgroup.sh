@@ -402,9 +402,12 @@ t_eq "shutdown: exit 0" "$?" 0
 t_eq "shutdown: the runtime cgroup is removed" "$(runtime_dirs | tr '\n' ' ')" ""
 
 # --- no usable cgroups: containers still run ----------------------------------------------------
+# (every cgroup mount goes, also those mounted elsewhere: a chroot's bind of /sys, say)
 cat >"$T/nocg" <<EOF
 #!/bin/sh
-exec unshare $NS_UNSHARE_PROP -m sh -c '$NS_PRIVATE_MOUNTS && umount -l /sys/fs/cgroup && exec "\$0" "\$@"' "$NS_BIN" "\$@"
+exec unshare $NS_UNSHARE_PROP -m sh -c '$NS_PRIVATE_MOUNTS && umount -l /sys/fs/cgroup && \
+	for m in \$(awk "\\\$3 ~ /^cgroup/ { print \\\$2 }" /proc/self/mounts | sort -r); do umount -l "\$m"; done &&
+	exec "\$0" "\$@"' "$NS_BIN" "\$@"
 EOF
 chmod +x "$T/nocg"
 NS_BIN_SAVED=$NS_BIN
