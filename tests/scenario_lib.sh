@@ -97,7 +97,7 @@ EOF
 		limited_capacity_size_*) printf '    capacity_size: 1000\n' ;;
 		esac
 	done >>"$T/northstar.yaml"
-	for line in "$@"; do
+	for line in "$@" ${SCEN_CONFIG_EXTRA:+"$SCEN_CONFIG_EXTRA"}; do
 		printf '%s\n' "$line" >>"$T/northstar.yaml"
 	done
 }

@@ -50,7 +50,7 @@ while read -r cname cversion resource init; do
 	if [ "$init" != - ]; then
 		"$NS_BIN" sextant inspect "$npk" >"$TMP/listing" 2>&1
 		t_run "$cname: $init is an executable in the image" \
-			grep -qE "^-rwxr-xr-x .* $init\$" "$TMP/listing"
+			grep -qE "^-rwxr-xr-x .* squashfs-root$init\$" "$TMP/listing"
 	fi
 done <<'EOF'
 console 0.0.1 no /console

@@ -24,6 +24,8 @@ sec() {
 
 # hold N: a client process holds N connected idle clients (as many as the daemon takes)
 # until hold_end; HELD and REFUSED say how many.
+# hold N: N idle clients, each given up to 2 s to be answered: on a loaded machine with
+# refusals that takes minutes, hence the 300 s wait for its report.
 hold() {
 	rm -f "$T/hold.in"
 	mkfifo "$T/hold.in"
@@ -32,7 +34,7 @@ hold() {
 	HPID=$!
 	exec 5>"$T/hold.in"
 	h_i=0
-	while [ $h_i -lt 900 ] && ! grep -q '^held=' "$T/hold.out"; do
+	while [ $h_i -lt 3000 ] && ! grep -q '^held=' "$T/hold.out"; do
 		sleep 0.1
 		h_i=$((h_i + 1))
 	done

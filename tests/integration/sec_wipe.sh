@@ -49,7 +49,7 @@ for f in /proc/"$helper"/fd/*; do
 	l=$(readlink "$f" 2>/dev/null) || continue
 	[ "$n" -le 2 ] && continue
 	# (under a chroot whose / is no mount point the names carry the chroot's path)
-	case $l in "$T/data" | "$T/data"/* | */"$T/data" | */"$T/data"/*) ;; *) foreign="$foreign $n:$l" ;; esac
+	case $l in "$T/data" | "$T/data"/* | *"$T/data" | *"$T/data"/*) ;; *) foreign="$foreign $n:$l" ;; esac
 done
 if [ -n "$helper" ] && [ -d "/proc/$helper" ]; then
 	t_eq "the helper holds none of the daemon's descriptors" "$foreign" ""

@@ -32,6 +32,11 @@
 SECONDS_TO_RUN=${1:-${NS_SOAK_SECONDS:-60}}
 SLACK_KIB=${SLACK_KIB:-192}
 WARMUP=${NS_SOAK_WARMUP:-5}
+# Each container's recent output is kept in a ring (nstar logs) after it exits: state
+# bounded by log.ring_size times the containers, not a leak, but 13 rings of the default
+# 64 KiB filling up over the run would outgrow the slack. 4 KiB rings still soak the code.
+SCEN_CONFIG_EXTRA="log:
+  ring_size: 4KiB"
 scen_init
 
 # the runtime's state, one "name value" per line; fds as the sorted targets
