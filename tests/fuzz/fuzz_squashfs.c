@@ -9,21 +9,9 @@
 #include <unistd.h>
 
 #include "tests/fuzz/sqfs_check.h"
+#include "tests/fuzz/fuzz_input.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-struct in {
-	const uint8_t *p;
-	size_t n;
-};
-
-static unsigned take(struct in *in)
-{
-	if (!in->n)
-		return 0;
-	in->n--;
-	return *in->p++;
-}
 
 #define MAX_NODES   400
 #define MAX_CONTENT (512u * 1024)

@@ -22,23 +22,11 @@
 #include "libns/dm_verity.h"
 #include "libns/io.h"
 #include "libns/verity.h"
+#include "tests/fuzz/fuzz_input.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define BS 4096u
-
-struct in {
-	const uint8_t *p;
-	size_t n;
-};
-
-static unsigned take(struct in *in)
-{
-	if (!in->n)
-		return 0;
-	in->n--;
-	return *in->p++;
-}
 
 /* Offsets of fs.img in the file: at 0 (a bare image) or inside a bigger file, as in
  * an NPK, aligned or not. */
